@@ -1,0 +1,163 @@
+"""The structure model as a graph: regions, communities, units, people and outside bodies.
+
+Built per community (or per region) on demand, where a structural rule or a chart needs
+one; national counting runs in columns instead (`orgmodel.rules`). Questions about the
+graph are plain functions of it, in the manner of networkx's algorithms.
+
+Nodes are tuples: ("region", id), ("community", id), ("unit", community, unit),
+("person", id), ("government", name). Every edge has a `type`: contains, leads, manages,
+supervises, decides, guides, assists, holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import networkx as nx
+import polars as pl
+
+from orgmodel import vocabulary
+from orgmodel.roster import Roster, active_appointments
+
+Node = tuple[str, ...]
+
+# The relations every community has by its constitution (domain.md §2).
+STANDING_RELATIONS = (
+    ("party_org", "residents_committee", "leads"),
+    ("party_org", "service_station", "leads"),
+    ("party_org", "governance_office", "leads"),
+    ("residents_committee", "service_station", "manages"),
+    ("supervisory_committee", "residents_committee", "supervises"),
+    ("assembly", "residents_committee", "decides"),
+)
+
+
+def unit_node(community: str, unit: str) -> Node:
+    return ("unit", community, unit)
+
+
+def _add_unit(g: nx.MultiDiGraph, community: str, unit: str, rural: bool, name: str | None = None) -> Node:
+    node = unit_node(community, unit)
+    if node not in g:
+        g.add_node(node, kind="unit", unit=unit, community=community,
+                   label=name or vocabulary.unit_label(unit, rural))
+        g.add_edge(("community", community), node, type="contains")
+    return node
+
+
+def _end(g: nx.MultiDiGraph, community: str, unit: object, government: object, rural: bool) -> Node | None:
+    if government is not None:
+        node: Node = ("government", str(government))
+        g.add_node(node, kind="government", label=str(government))
+        return node
+    if unit is not None:
+        return _add_unit(g, community, str(unit), rural)
+    return None
+
+
+def _add_community(g: nx.MultiDiGraph, roster: Roster, row: dict[str, object]) -> None:
+    community = str(row["id"])
+    rural = row["kind"] == "rural"
+    g.add_node(("community", community), kind="community", label=row["name"] or community,
+               rural=rural, households=row["households"], region=row["region"])
+    if row["region"] is not None:
+        g.add_edge(("region", str(row["region"])), ("community", community), type="contains")
+    for unit, name in roster.units.filter(pl.col("community") == community).select("unit", "name").iter_rows():
+        _add_unit(g, community, unit, rural, name)
+    relations = roster.relations.filter(pl.col("community") == community)
+    for r in relations.iter_rows(named=True):
+        source = _end(g, community, r["from_unit"], r["from_government"], rural)
+        target = _end(g, community, r["to_unit"], r["to_government"], rural)
+        if source is not None and target is not None:
+            g.add_edge(source, target, type=r["type"], declared=True)
+
+
+def _add_standing_relations(g: nx.MultiDiGraph, community: str) -> None:
+    for source, target, kind in STANDING_RELATIONS:
+        a, b = unit_node(community, source), unit_node(community, target)
+        if a in g and b in g and not any(d["type"] == kind for d in g.get_edge_data(a, b, default={}).values()):
+            g.add_edge(a, b, type=kind)
+
+
+def structure_graph(roster: Roster, community: str) -> nx.MultiDiGraph:
+    """A community's units and their relations, without people: what structural rules read."""
+    g = nx.MultiDiGraph()
+    for row in roster.communities.filter(pl.col("id") == community).iter_rows(named=True):
+        _add_community(g, roster, row)
+    _add_standing_relations(g, community)
+    return g
+
+
+def build_graph(roster: Roster, as_of: dt.date, communities: list[str] | None = None) -> nx.MultiDiGraph:
+    """The full structure model of some communities (all, by default): regions, units, people
+    with their posts active on `as_of`. Use `roster.restricted` or `communities` to keep it small."""
+    if communities is not None:
+        roster = roster.restricted(communities)
+    g = nx.MultiDiGraph()
+    for r in roster.regions.iter_rows(named=True):
+        g.add_node(("region", r["id"]), kind="region", label=r["name"] or r["id"], level=r["level"])
+    for r in roster.regions.filter(pl.col("parent").is_not_null()).iter_rows(named=True):
+        g.add_edge(("region", r["parent"]), ("region", r["id"]), type="contains")
+    for row in roster.communities.iter_rows(named=True):
+        _add_community(g, roster, row)
+    rural = {c: k == "rural" for c, k in roster.communities.select("id", "kind").iter_rows()}
+    active = active_appointments(roster, as_of)
+    people = roster.people.join(active.select("person").unique(), on="person", how="semi")
+    for p in people.iter_rows(named=True):
+        g.add_node(("person", p["person"]), kind="person", **{k: v for k, v in p.items() if k != "person"})
+    for a in active.iter_rows(named=True):
+        unit = _add_unit(g, a["community"], a["unit"], rural.get(a["community"], False))
+        g.add_edge(("person", a["person"]), unit, type="holds", role=a["role"], full_time=a["full_time"],
+                   label=a["label"] or vocabulary.role_label(a["role"]))
+    for community in rural:
+        _add_standing_relations(g, community)
+    return g
+
+
+# --- questions about the graph ---------------------------------------------------------------
+
+def edges_of_type(g: nx.MultiDiGraph, kind: str) -> Iterator[tuple[Node, Node, dict[str, object]]]:
+    for source, target, data in g.edges(data=True):
+        if data["type"] == kind:
+            yield source, target, data
+
+
+def forbidden_edges(g: nx.MultiDiGraph, source: str, kind: str) -> list[tuple[Node, Node]]:
+    """Edges of `kind` into a community unit from a government body (`source="government"`) or
+    from a given unit; e.g. R1: a government body that *leads* a community unit."""
+    found = []
+    for a, b, _ in edges_of_type(g, kind):
+        if g.nodes[b].get("kind") != "unit":
+            continue
+        if (source == "government" and g.nodes[a].get("kind") == "government") or g.nodes[a].get("unit") == source:
+            found.append((a, b))
+    return sorted(found)
+
+
+def units_of(g: nx.MultiDiGraph, community: str) -> list[Node]:
+    return sorted(b for _, b, d in g.out_edges(("community", community), data=True) if d["type"] == "contains")
+
+
+def holders_of(g: nx.MultiDiGraph, unit: Node, role: str | None = None) -> list[tuple[Node, dict[str, object]]]:
+    """(person, post) pairs of a unit, optionally of one role."""
+    return sorted(
+        ((a, d) for a, _, d in g.in_edges(unit, data=True) if d["type"] == "holds" and (role is None or d["role"] == role)),
+        key=lambda pair: (str(pair[1]["role"]), pair[0]),
+    )
+
+
+def members_of(g: nx.MultiDiGraph, unit: Node) -> set[Node]:
+    return {person for person, _ in holders_of(g, unit)}
+
+
+def full_time_posts(g: nx.MultiDiGraph, person: Node) -> list[tuple[Node, str]]:
+    return sorted((b, str(d["role"])) for _, b, d in g.out_edges(person, data=True)
+                  if d["type"] == "holds" and d.get("full_time"))
+
+
+def guiding_bodies(g: nx.MultiDiGraph, community: str) -> list[Node]:
+    """Government bodies with a guides/assists edge into the community's units."""
+    units = set(units_of(g, community))
+    return sorted({a for a, b, d in g.edges(data=True)
+                   if b in units and g.nodes[a].get("kind") == "government" and d["type"] in ("guides", "assists")})

@@ -1,0 +1,442 @@
+"""Raw tables of text → a typed `Roster`, with every input error of the file located.
+
+One normaliser for every format: readers lay cells out, this module reads their meaning
+through `orgmodel.vocabulary`. It works in columns: a value is interpreted once per
+distinct spelling, never once per row, so a province's roster reads in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from orgmodel import vocabulary
+from orgmodel.errors import InputError, RosterInputError, input_error
+from orgmodel.raw import PATH, ROW, RawRoster, RawTable
+from orgmodel.roster import KIND, LEVEL, ROLE, SCHEMAS, UNIT, Roster, empty
+
+MAX_ERRORS_PER_KIND = 1000  # per table, code and column; the rest are counted in one more error
+
+PERSON_ATTRIBUTES = ("name", "education", "police_officer", "political_legal_officer", "monthly_pay_yuan", "gender")
+REQUIRED = {
+    "communities": ("id", "kind"),
+    "appointments": ("community", "person", "unit", "role"),
+    "regions": ("id", "level"),
+    "units": ("community", "unit"),
+    "relations": ("community", "from", "to", "type"),
+    "tasks": ("community", "id"),
+    "people": ("person",),
+}
+
+
+@dataclass
+class _Errors:
+    """Collects errors; remembers every community that has one, even past the display cap."""
+
+    items: list[InputError] = field(default_factory=list)
+    communities: set[str] = field(default_factory=set)
+    fatal: bool = False  # an error no community owns: --skip-invalid cannot help
+
+    def add(self, error: InputError) -> None:
+        self.items.append(error)
+        if error.community_id is None:
+            self.fatal = True
+        else:
+            self.communities.add(error.community_id)
+
+    def rows(self, table: RawTable, bad: pl.DataFrame, code: str, column: str, *,
+             value_column: str | None = None, expected: str | None = None,
+             community_column: str | None = "community",
+             expected_of: Callable[[dict[str, object]], str] | None = None) -> None:
+        """One error per bad row (all of them count; the first MAX_ERRORS_PER_KIND are shown)."""
+        if bad.is_empty():
+            return
+        if community_column is not None and community_column in bad.columns:
+            self.communities.update(bad[community_column].drop_nulls().to_list())
+        for record in bad.head(MAX_ERRORS_PER_KIND).iter_rows(named=True):
+            community = record.get(community_column) if community_column else None
+            self.add(input_error(
+                code, file=table.file, sheet=table.sheet, row=record.get(ROW), path=_path(record, column),
+                column=table.header(column), value=record.get(value_column or column),
+                expected=expected_of(record) if expected_of else expected,
+                community_id=str(community) if community is not None else None,
+            ))
+            if community is None and community_column is not None:
+                self.fatal = True
+        if bad.height > MAX_ERRORS_PER_KIND:
+            more = bad.height - MAX_ERRORS_PER_KIND
+            self.add(input_error(
+                code, file=table.file, sheet=table.sheet, column=table.header(column),
+                value=f"… 还有{more}处同类错误 / {more} more like this", expected=expected,
+                community_id=None if community_column is None else "",
+            ))
+
+
+def _path(record: dict[str, object], column: str) -> str | None:
+    path = record.get(PATH)
+    return f"{path}.{column}" if isinstance(path, str) else None
+
+
+# --- reading cells ---------------------------------------------------------------------------
+
+def _column(frame: pl.DataFrame, name: str) -> pl.Series:
+    return frame[name] if name in frame.columns else pl.Series(name, [None] * frame.height, dtype=pl.String)
+
+
+def _lookup(series: pl.Series, parse: Callable[[str], object | None], dtype: pl.DataType) -> tuple[pl.Series, pl.Series]:
+    """Interpret each distinct spelling once; returns (values, mask of cells that did not parse)."""
+    distinct = series.drop_nulls().unique().to_list()
+    mapping = {text: parse(text) for text in distinct}
+    values = series.replace_strict(mapping, default=None, return_dtype=dtype) if mapping else pl.Series(
+        series.name, [None] * series.len(), dtype=dtype)
+    return values, series.is_not_null() & values.is_null()
+
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?(?:\.0+)?)?$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """2024-01-01, 2024/1/1, 2024.1.1, 2024年1月1日, 20240101."""
+    text = vocabulary.clean(text).replace("t", "T")
+    match = _DATE.match(text)
+    parts = match.groups() if match else (text[:4], text[4:6], text[6:]) if re.fullmatch(r"\d{8}", text) else None
+    if parts is None:
+        return None
+    try:
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
+
+
+def parse_amount(text: str) -> float | None:
+    try:
+        value = float(vocabulary.clean(text).replace(",", "").removesuffix("元"))
+    except ValueError:
+        return None
+    return value if value >= 0 and value != float("inf") else None
+
+
+_PARSERS: dict[str, tuple[Callable[[str], object | None], pl.DataType, str, str]] = {
+    # column kind: (parse, dtype, error code, expected)
+    "yes_no": (vocabulary.YES_NO.parse, pl.Boolean(), "invalid_value", vocabulary.YES_NO.expected),
+    "amount": (parse_amount, pl.Float64(), "invalid_number", "非负数 / a non-negative number"),
+    "date": (parse_date, pl.Date(), "invalid_date", "日期,如2024-01-01 / a date such as 2024-01-01"),
+    "kind": (vocabulary.KIND.parse, KIND, "invalid_value", vocabulary.KIND.expected),
+    "level": (vocabulary.LEVEL.parse, LEVEL, "invalid_value", vocabulary.LEVEL.expected),
+    "education": (vocabulary.EDUCATION_VOCAB.parse, pl.String(), "invalid_value", vocabulary.EDUCATION_VOCAB.expected),
+    "gender": (vocabulary.GENDER.parse, pl.String(), "invalid_value", vocabulary.GENDER.expected),
+    "unit": (vocabulary.UNIT.parse, UNIT, "unknown_unit", vocabulary.UNIT.expected),
+    "relation": (vocabulary.RELATION.parse, pl.String(), "invalid_value", vocabulary.RELATION.expected),
+}
+
+
+class _Reader:
+    """Reads the columns of one raw table, collecting the errors of its cells."""
+
+    def __init__(self, table: RawTable, errors: _Errors, community_column: str | None = "community"):
+        self.table = table
+        self.frame = table.frame
+        self.errors = errors
+        self.community_column = community_column
+
+    def text(self, column: str) -> pl.Series:
+        return _column(self.frame, column)
+
+    def typed(self, column: str, kind: str) -> pl.Series:
+        parse, dtype, code, expected = _PARSERS[kind]
+        values, bad = _lookup(self.text(column), parse, dtype)
+        if bad.any():
+            self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
+                             community_column=self.community_column)
+        return values.alias(column)
+
+    def require(self, columns: Iterable[str]) -> bool:
+        """Missing columns are file-level errors; blank required cells are row errors."""
+        ok = True
+        for column in columns:
+            if column not in self.frame.columns:
+                self.errors.add(input_error("missing_column", file=self.table.file, sheet=self.table.sheet,
+                                            column=self.table.header(column)))
+                ok = False
+        if not ok:
+            return False
+        for column in columns:
+            blank = self.frame[column].is_null()
+            if blank.any():
+                self.errors.rows(self.table, self.frame.filter(blank), "required_value", column,
+                                 community_column=self.community_column)
+        return True
+
+    def unique(self, columns: list[str], label_column: str) -> pl.Series:
+        """Mask of the rows that repeat an earlier row's key; those are errors."""
+        key = pl.struct(columns)
+        repeated = self.frame.select((key.is_duplicated() & ~key.is_first_distinct()).alias("r"))["r"]
+        if repeated.any():
+            self.errors.rows(self.table, self.frame.filter(repeated), "duplicate_id", label_column,
+                             community_column=self.community_column)
+        return repeated
+
+    def known(self, column: str, valid: pl.Series, code: str, expected: str) -> None:
+        values = self.text(column)
+        bad = values.is_not_null() & ~values.is_in(valid)
+        if bad.any():
+            self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
+                             community_column=self.community_column)
+
+
+# --- the tables ------------------------------------------------------------------------------
+
+def _regions(raw: RawRoster, errors: _Errors) -> pl.DataFrame:
+    table = raw.tables.get("regions")
+    if table is None:
+        return empty("regions")
+    r = _Reader(table, errors, community_column=None)
+    if not r.require(REQUIRED["regions"]):
+        return empty("regions")
+    r.unique(["id"], "id")
+    frame = pl.DataFrame({
+        "id": r.text("id"), "name": r.text("name"), "level": r.typed("level", "level"),
+        "parent": r.text("parent"), "min_wage_monthly_yuan": r.typed("min_wage_monthly_yuan", "amount"),
+    }).unique("id", keep="first", maintain_order=True)
+    r.known("parent", frame["id"], "unknown_region", "区域表中的区域编码 / a region id listed in the regions table")
+    parents = dict(zip(frame["id"].to_list(), frame["parent"].to_list(), strict=True))
+    for start in parents:
+        seen, at = {start}, parents.get(start)
+        while at is not None and at in parents:
+            if at in seen:
+                errors.add(input_error("region_cycle", file=table.file, sheet=table.sheet, value=start,
+                                       column=table.header("parent")))
+                break
+            seen.add(at)
+            at = parents.get(at)
+    return frame
+
+
+def _communities(raw: RawRoster, regions: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
+    table = raw.tables.get("communities")
+    if table is None:
+        errors.add(input_error("missing_table", file=raw.source, column="社区 (communities)"))
+        return empty("communities")
+    r = _Reader(table, errors, community_column="id")
+    if not r.require(REQUIRED["communities"]):
+        return empty("communities")
+    r.unique(["id"], "id")
+    if "regions" in raw.tables:
+        r.known("region", regions["id"], "unknown_region", "区域表中的区域编码 / a region id listed in the regions table")
+    pilot = r.typed("pilot", "yes_no").fill_null(False)
+    frame = pl.DataFrame({
+        "id": r.text("id"), "name": r.text("name"), "region": r.text("region"), "kind": r.typed("kind", "kind"),
+        "households": r.typed("households", "amount"), "population": r.typed("population", "amount"),
+        "pilot": pilot, "office_activity_yuan": r.typed("office_activity_yuan", "amount"),
+    })
+    return frame.unique("id", keep="first", maintain_order=True)
+
+
+def _posts(r: _Reader) -> pl.DataFrame:
+    """Each (机构, 职务) spelling read once: compound posts split, unknown posts become `other`."""
+    pairs = r.frame.select("unit", "role").unique().drop_nulls()
+    rows: list[tuple[str, str, str | None, str | None, str | None]] = []
+    for unit_text, role_text in pairs.iter_rows():
+        posts = vocabulary.parse_post(unit_text, role_text)
+        if isinstance(posts, str):
+            rows.append((unit_text, role_text, None, None, posts))
+        else:
+            rows.extend((unit_text, role_text, p.unit, p.role, None) for p in posts)
+    return pl.DataFrame(rows, schema={"unit": pl.String, "role": pl.String, "unit_code": UNIT,
+                                      "role_code": ROLE, "error": pl.String}, orient="row")
+
+
+def _appointments(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The 人员 table → (appointments, per-row person attributes); unknown posts become notices."""
+    table = raw.tables.get("appointments")
+    if table is None:
+        errors.add(input_error("missing_table", file=raw.source, column="人员 (appointments)"))
+        return empty("appointments"), empty("notices")
+    r = _Reader(table, errors)
+    if not r.require(REQUIRED["appointments"]):
+        return empty("appointments"), empty("notices")
+    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码 / a community id listed in the communities table")
+    full_time = r.typed("full_time", "yes_no").fill_null(False)
+    start, end = r.typed("start", "date"), r.typed("end", "date")
+    posts = _posts(r)
+    for code in ("unknown_unit", "role_not_in_unit"):
+        bad_pairs = posts.filter(pl.col("error") == code).select("unit", "role")
+        if not bad_pairs.is_empty():
+            bad = r.frame.join(bad_pairs, on=["unit", "role"], how="semi", maintain_order="left")
+            column = "unit" if code == "unknown_unit" else "role"
+            r.errors.rows(table, bad, code, column, expected=vocabulary.UNIT.expected if column == "unit" else None)
+    located = r.frame.select("community", "person", "unit", "role", ROW, PATH).with_columns(
+        full_time=full_time, start=start, end=end)
+    joined = located.join(posts.filter(pl.col("error").is_null()), on=["unit", "role"], how="inner", maintain_order="left")
+    appointments = joined.select(
+        "community", "person", pl.col("unit_code").alias("unit"), pl.col("role_code").alias("role"),
+        pl.when(pl.col("role_code") == vocabulary.OTHER_ROLE).then(pl.col("role")).alias("label"),
+        "full_time", "start", "end",
+    )
+    notices = joined.filter(pl.col("role_code") == vocabulary.OTHER_ROLE).select(
+        pl.lit("unknown_post").alias("code"), pl.lit(table.file, pl.String).alias("file"),
+        pl.col(ROW).alias("row"), (pl.col(PATH) + ".role").alias("path"),
+        pl.lit(table.header("role")).alias("column"), pl.col("role").alias("value"), "community",
+    )
+    return appointments, notices
+
+
+def _person_attributes(r: _Reader) -> pl.DataFrame:
+    columns = {"person": r.text("person"), "name": r.text("name")}
+    kinds = {"education": "education", "police_officer": "yes_no", "political_legal_officer": "yes_no",
+             "monthly_pay_yuan": "amount", "gender": "gender"}
+    columns.update({c: r.typed(c, kind) for c, kind in kinds.items()})
+    return pl.DataFrame(columns)
+
+
+def _people_from_rows(table: RawTable, rows: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
+    """One person per id; a person on several rows must not say two different things."""
+    located = pl.concat([rows, table.frame.select(ROW, PATH, "community")], how="horizontal")
+    repeated = located.filter(pl.col("person").is_duplicated())
+    for attribute in PERSON_ATTRIBUTES:
+        variants = repeated.filter(pl.col(attribute).is_not_null()).unique(
+            ["person", attribute], keep="first", maintain_order=True)
+        clashes = variants.filter(pl.col("person").is_duplicated())
+        if clashes.is_empty():
+            continue
+        first = clashes.unique("person", keep="first", maintain_order=True).select(
+            "person", pl.col(ROW).alias("first_row"), pl.col(PATH).alias("first_path"))
+        later = clashes.join(first, on="person").filter(
+            pl.col(ROW).ne_missing(pl.col("first_row")) | pl.col(PATH).ne_missing(pl.col("first_path")))
+        errors.rows(table, later, "conflicting_person", attribute, value_column="person",
+                    expected_of=lambda rec: f"第{rec['first_row']}行" if rec["first_row"] is not None else str(rec["first_path"]))
+        # both communities own the conflict
+        errors.communities.update(clashes["community"].drop_nulls().to_list())
+    single = located.filter(~pl.col("person").is_duplicated()).select(rows.columns)
+    merged = repeated.group_by("person", maintain_order=True).agg(
+        [pl.col(a).drop_nulls().first() for a in PERSON_ATTRIBUTES])
+    return pl.concat([single, merged.select(rows.columns)]).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+
+
+def _people_listed(raw: RawRoster, appointments: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
+    """Documents list people apart; every appointment must name one of them."""
+    assert raw.people is not None
+    r = _Reader(raw.people, errors)
+    r.require(REQUIRED["people"])
+    r.unique(["person"], "person")
+    people = _person_attributes(r).unique("person", keep="first", maintain_order=True)
+    app_table = raw.tables["appointments"]
+    if "person" in app_table.frame.columns:
+        _Reader(app_table, errors).known("person", people["person"], "unknown_person",
+                                         "人员表中的人员编号 / a person id listed in the roster")
+    return people.cast(SCHEMAS["people"])  # type: ignore[arg-type]
+
+
+def _units(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
+    table = raw.tables.get("units")
+    if table is None or table.frame.is_empty():
+        return empty("units")
+    r = _Reader(table, errors)
+    if not r.require(REQUIRED["units"]):
+        return empty("units")
+    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码")
+    return pl.DataFrame({"community": r.text("community"), "unit": r.typed("unit", "unit"), "name": r.text("name")})
+
+
+def _end(r: _Reader, column: str) -> tuple[pl.Series, pl.Series]:
+    """A relation end: a unit of the community, or 政府:<name> for a government body."""
+    text = r.text(column)
+    government, _ = _lookup(text, vocabulary.parse_government, pl.String())
+    unit, bad_unit = _lookup(text, vocabulary.UNIT.parse, UNIT)
+    bad = bad_unit & government.is_null()
+    if bad.any():
+        r.errors.rows(r.table, r.frame.filter(bad), "invalid_value", column,
+                      expected="本社区的机构,或“政府:名称” / a unit, or 政府:<name> for a government body")
+    return unit, government
+
+
+def _relations(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
+    table = raw.tables.get("relations")
+    if table is None or table.frame.is_empty():
+        return empty("relations")
+    r = _Reader(table, errors)
+    if not r.require(REQUIRED["relations"]):
+        return empty("relations")
+    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码")
+    from_unit, from_government = _end(r, "from")
+    to_unit, to_government = _end(r, "to")
+    return pl.DataFrame({
+        "community": r.text("community"), "from_unit": from_unit, "from_government": from_government,
+        "to_unit": to_unit, "to_government": to_government, "type": r.typed("type", "relation"),
+    })
+
+
+def _tasks(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
+    table = raw.tables.get("tasks")
+    if table is None or table.frame.is_empty():
+        return empty("tasks")
+    r = _Reader(table, errors)
+    if not r.require(REQUIRED["tasks"]):
+        return empty("tasks")
+    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码")
+    category, _ = _lookup(r.text("category"), vocabulary.TASK_CATEGORY.parse, pl.String())  # unknown → T1, not an input error
+    return pl.DataFrame({
+        "community": r.text("community"), "id": r.text("id"), "name": r.text("name"),
+        "assigned_by": r.text("assigned_by"), "category": category, "category_text": r.text("category"),
+        "approved": r.typed("approved", "yes_no"), "authorization": r.text("authorization"),
+        "funded": r.typed("funded", "yes_no"), "purchase_contract": r.text("purchase_contract"),
+    })
+
+
+@dataclass
+class Normalized:
+    roster: Roster
+    errors: list[InputError]
+    invalid_communities: set[str]
+    fatal: bool
+
+
+def normalize(raw: RawRoster) -> Normalized:
+    """Read every table; collect every error. The roster is only usable when `errors` is empty
+    (or, with --skip-invalid, without `invalid_communities` when not `fatal`)."""
+    errors = _Errors()
+    regions = _regions(raw, errors)
+    communities = _communities(raw, regions, errors)
+    appointments, notices = _appointments(raw, communities, errors)
+    app_table = raw.tables.get("appointments")
+    if raw.people is not None:
+        people = _people_listed(raw, appointments, errors)
+    elif app_table is not None and not appointments.is_empty():
+        people = _people_from_rows(app_table, _person_attributes(_Reader(app_table, errors)), errors)
+    else:
+        people = empty("people")
+    if communities.is_empty() and not errors.items:
+        errors.add(input_error("no_communities", file=raw.source))
+    roster = Roster(
+        communities=communities, appointments=appointments, people=people, regions=regions,
+        units=_units(raw, communities, errors), relations=_relations(raw, communities, errors),
+        tasks=_tasks(raw, communities, errors), notices=notices,
+        id_numbers=app_table is not None and app_table.id_numbers,
+    )
+    errors.communities.discard("")
+    return Normalized(roster, errors.items, errors.communities, errors.fatal)
+
+
+def load(raw: RawRoster, skip_invalid: bool = False) -> tuple[Roster, dict[str, list[InputError]]]:
+    """The roster to check, and the communities skipped with their errors.
+
+    Raises RosterInputError unless the input is clean, or `skip_invalid` is set and every
+    error belongs to a community that can be left out.
+    """
+    result = normalize(raw)
+    if not result.errors:
+        return result.roster, {}
+    if not skip_invalid or result.fatal:
+        raise RosterInputError(result.errors)
+    skipped: dict[str, list[InputError]] = {c: [] for c in sorted(result.invalid_communities)}
+    for error in result.errors:
+        if error.community_id in skipped:
+            skipped[error.community_id].append(error)
+    roster = result.roster.without(result.invalid_communities)
+    if roster.communities.is_empty():
+        raise RosterInputError(result.errors)
+    return roster, skipped

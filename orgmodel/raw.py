@@ -1,0 +1,53 @@
+"""What a reader hands on: the roster's tables as text, with where each row came from.
+
+Readers only find tables, headers and cells; every meaning (codes, numbers, dates,
+references) is read by `orgmodel.normalize`, once, for every format alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from orgmodel import vocabulary
+
+ROW = "_row"  # the row number the user sees (Excel's, or the CSV line; header = 1)
+PATH = "_path"  # or the place in a JSON/YAML document
+
+
+@dataclass
+class RawTable:
+    """One sheet or CSV file: canonical columns of text (null = blank) plus `_row` / `_path`."""
+
+    name: str
+    frame: pl.DataFrame
+    file: str | None = None
+    sheet: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column → header as written
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column) or vocabulary.header_label(self.name, column)
+
+    @property
+    def id_numbers(self) -> bool:
+        """The person column is headed 身份证号: its values are resident ID numbers."""
+        person = self.headers.get("person")
+        return person is not None and vocabulary.clean(person) in vocabulary.ID_NUMBER_HEADERS
+
+
+@dataclass
+class RawRoster:
+    """All tables of one roster input; `people` only when the format lists people apart (JSON)."""
+
+    source: str
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    people: RawTable | None = None
+
+
+def text_frame(columns: dict[str, list[str | None]], rows: list[int | None], paths: list[str | None]) -> pl.DataFrame:
+    """A raw frame from Python lists (the document readers); every column is text."""
+    data: dict[str, pl.Series] = {c: pl.Series(c, v, dtype=pl.String) for c, v in columns.items()}
+    data[ROW] = pl.Series(ROW, rows, dtype=pl.Int64)
+    data[PATH] = pl.Series(PATH, paths, dtype=pl.String)
+    return pl.DataFrame(data)

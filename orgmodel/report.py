@@ -1,0 +1,300 @@
+"""The report (formats.md §4): summary, region roll-up (the hiring plan), findings, notices.
+
+The pydantic models document the format (and the HTTP API's OpenAPI). The JSON itself is
+written in columns: a national report holds millions of findings, and Python's indenting
+encoder would take longer than the whole check. The bytes are exactly what
+`json.dumps(report, indent=2, ensure_ascii=False)` would give, so two runs are identical.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Literal
+
+import polars as pl
+from pydantic import BaseModel
+
+from orgmodel.check import CheckResult
+from orgmodel.errors import InputError
+from orgmodel.masking import mask_column
+from orgmodel.rules.kinds import number_text
+from orgmodel.vocabulary import role_label
+
+REPORT_FORMAT = "orgmodel.report/1"
+Number = int | float
+
+
+class Waiver(BaseModel):
+    reason: str
+    approved_by: str | None = None
+    document: str | None = None
+    expires: str | None = None
+
+
+class Finding(BaseModel):
+    rule_id: str
+    severity: Literal["error", "warning", "info"]
+    community_id: str | None
+    region_id: str | None
+    unit: str | None
+    role: str | None
+    person_id: str | None
+    measure: str | None
+    required_min: Number | None
+    required_max: Number | None
+    actual: Number | None
+    shortfall: int
+    missing_field: str | None
+    detail: str | None
+    waiver: Waiver | None
+    message: str
+    citation: str
+
+
+class Notice(BaseModel):
+    code: str
+    file: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    message_zh: str
+    message_en: str
+
+
+class SkippedCommunity(BaseModel):
+    community_id: str
+    errors: list[InputError]
+
+
+class Summary(BaseModel):
+    communities: int
+    compliant: int
+    incomplete: int
+    with_errors: int
+    waived: int
+    findings: dict[str, int]
+    shortfall_by_role: dict[str, int]
+
+
+class RegionSummary(BaseModel):
+    id: str
+    name: str | None
+    level: str | None
+    parent: str | None
+    communities: int
+    compliant: int
+    incomplete: int
+    with_errors: int
+    over_max: int
+    shortfall_by_role: dict[str, int]
+
+
+class RulesetRef(BaseModel):
+    id: str
+    version: str
+
+
+class Report(BaseModel):
+    format: Literal["orgmodel.report/1"] = REPORT_FORMAT
+    ruleset: RulesetRef
+    as_of: str
+    summary: Summary
+    regions: list[RegionSummary]
+    findings: list[Finding]
+    notices: list[Notice]
+    skipped: list[SkippedCommunity]
+
+
+FINDING_FIELDS = list(Finding.model_fields)
+NOTICE_FIELDS = list(Notice.model_fields)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+def community_status(result: CheckResult) -> pl.DataFrame:
+    """Per community: with_errors (an unwaived error), incomplete (missing data), or compliant."""
+    f = result.findings.filter(pl.col("community_id").is_not_null())
+    per = f.group_by("community_id").agg(
+        ((pl.col("severity") == "error") & pl.col("waiver").is_null()).any().alias("error"),
+        pl.col("missing_field").is_not_null().any().alias("missing"),
+        ((pl.col("severity") == "error") & pl.col("waiver").is_not_null()).any().alias("waived"),
+    )
+    communities = result.roster.communities.select(pl.col("id").alias("community_id"), "region")
+    return communities.join(per, on="community_id", how="left").with_columns(
+        status=pl.when(pl.col("error")).then(pl.lit("with_errors"))
+        .when(pl.col("missing")).then(pl.lit("incomplete")).otherwise(pl.lit("compliant")),
+        waived=pl.col("waived").fill_null(False) & ~pl.col("error").fill_null(False),
+    )
+
+
+def _shortfalls(findings: pl.DataFrame) -> pl.DataFrame:
+    return findings.filter((pl.col("severity") == "error") & (pl.col("shortfall") > 0) & pl.col("waiver").is_null()
+                           & pl.col("unit").is_not_null()).with_columns(
+        key=pl.concat_str("unit", pl.lit("."), pl.col("role").fill_null("")))
+
+
+def _as_dict(frame: pl.DataFrame) -> dict[str, int]:
+    return {k: int(v) for k, v in sorted(frame.iter_rows())}
+
+
+def summary(result: CheckResult, status: pl.DataFrame) -> Summary:
+    counts = dict(status.group_by("status").len().iter_rows())
+    severities = dict(result.findings.group_by("severity").len().iter_rows())
+    plan = _shortfalls(result.findings).group_by("key").agg(pl.col("shortfall").sum())
+    return Summary(
+        communities=status.height, compliant=counts.get("compliant", 0), incomplete=counts.get("incomplete", 0),
+        with_errors=counts.get("with_errors", 0), waived=int(status["waived"].sum()),
+        findings={s: severities.get(s, 0) for s in ("error", "warning", "info")},
+        shortfall_by_role=_as_dict(plan),
+    )
+
+
+def regions(result: CheckResult, status: pl.DataFrame) -> list[RegionSummary]:
+    """Every region of the tree with its whole subtree rolled up (the hiring plan per region)."""
+    table = result.roster.regions
+    info = {r["id"]: r for r in table.iter_rows(named=True)}
+    for region in status["region"].drop_nulls().unique().to_list():
+        info.setdefault(region, {"id": region, "name": None, "level": None, "parent": None})
+    ancestors: dict[str, list[str]] = {}
+    for region in info:
+        chain, at = [], region
+        while at is not None and at in info and at not in chain:
+            chain.append(at)
+            at = info[at]["parent"]
+        ancestors[region] = chain
+    links = pl.DataFrame({"region": list(ancestors), "ancestor": list(ancestors.values())},
+                         schema={"region": pl.String, "ancestor": pl.List(pl.String)}).explode("ancestor")
+    rolled = status.join(links, on="region", how="inner")
+    tallies = {r: dict.fromkeys(("communities", "compliant", "incomplete", "with_errors"), 0) for r in info}
+    for ancestor, state, n in rolled.group_by("ancestor", "status").len().iter_rows():
+        tallies[ancestor][state] += n
+        tallies[ancestor]["communities"] += n
+    found = result.findings.join(status.select("community_id", "region"), on="community_id", how="inner")
+    over = dict(found.filter(pl.col("detail") == "over_max").join(links, on="region").group_by("ancestor").len().iter_rows())
+    plan: dict[str, dict[str, int]] = {r: {} for r in info}
+    by_role = _shortfalls(found).join(links, on="region").group_by("ancestor", "key").agg(pl.col("shortfall").sum())
+    for ancestor, key, n in by_role.sort("ancestor", "key").iter_rows():
+        plan[ancestor][key] = int(n)
+    return [
+        RegionSummary(id=r, name=info[r]["name"], level=info[r]["level"], parent=info[r]["parent"],
+                      over_max=over.get(r, 0), shortfall_by_role=plan[r], **tallies[r])
+        for r in sorted(info)
+    ]
+
+
+# --- JSON in columns -------------------------------------------------------------------------
+
+_PLACEHOLDER = "\x00{}\x00"
+
+
+def _json_value(name: str, dtype: pl.DataType) -> pl.Expr:
+    """The JSON text of a column's values: strings escaped exactly as Python's json does."""
+    col = pl.col(name)
+    if dtype == pl.String:
+        text = pl.struct(col.alias("v")).struct.json_encode().str.strip_prefix('{"v":').str.strip_suffix("}")
+    elif dtype == pl.Boolean:
+        text = pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false"))
+    elif dtype.is_integer():
+        text = col.cast(pl.String)
+    else:
+        text = number_text(col)
+    return text.fill_null("null")
+
+
+def _objects(frame: pl.DataFrame, fields: list[str], raw: tuple[str, ...] = ()) -> pl.Expr:
+    """Each row as an indented JSON object (array items at depth 2); `raw` columns hold JSON text."""
+    lines = [pl.lit(f'      "{f}": ') + (pl.col(f).fill_null("null") if f in raw else _json_value(f, frame.schema[f]))
+             for f in fields]
+    body = pl.concat_str(lines, separator=",\n")
+    return pl.concat_str([pl.lit("    {\n"), body, pl.lit("\n    }")])
+
+
+def _array_chunks(frame: pl.DataFrame, fields: list[str], raw: tuple[str, ...] = (), size: int = 50_000) -> Iterator[str]:
+    if frame.is_empty():
+        yield "[]"
+        return
+    yield "[\n"
+    for start in range(0, frame.height, size):
+        part = frame.slice(start, size).select(_objects(frame, fields, raw).alias("o"))["o"].str.join(",\n").item()
+        yield ("" if start == 0 else ",\n") + part
+    yield "\n  ]"
+
+
+def _findings_frame(result: CheckResult) -> pl.DataFrame:
+    return result.findings.with_columns(
+        mask_column(pl.col("person_id")), pl.col("waiver").cast(pl.String),
+    ).select(FINDING_FIELDS)
+
+
+def _waiver_json(frame: pl.DataFrame) -> pl.DataFrame:
+    """Waiver objects arrive as compact JSON; re-indent them to sit at depth 3."""
+    if frame["waiver"].is_null().all():
+        return frame
+    return frame.with_columns(pl.col("waiver").map_elements(
+        lambda s: json.dumps(json.loads(s), indent=2, ensure_ascii=False).replace("\n", "\n      "),
+        return_dtype=pl.String))
+
+
+def notices_frame(result: CheckResult) -> pl.DataFrame:
+    n = result.roster.notices
+    return n.with_columns(
+        message_zh=pl.concat_str([pl.lit("职务“"), pl.col("value"), pl.lit("”不在配备要求之列,不计入任何规则")]),
+        message_en=pl.concat_str([pl.lit("post "), pl.col("value"), pl.lit(" is counted by no rule")]),
+    ).sort("file", "row", "path", nulls_last=True).select(NOTICE_FIELDS)
+
+
+@dataclass
+class ReportParts:
+    """A report ready to write: the small head as a model, the long arrays as frames."""
+
+    head: dict[str, object]
+    findings: pl.DataFrame
+    notices: pl.DataFrame
+
+    def chunks(self) -> Iterator[str]:
+        text = json.dumps(self.head, indent=2, ensure_ascii=False)
+        for name, frame, raw in (("findings", self.findings, ("waiver",)), ("notices", self.notices, ())):
+            marker = json.dumps(_PLACEHOLDER.format(name), ensure_ascii=False)
+            before, text = text.split(marker, 1)
+            yield before
+            yield from _array_chunks(frame, FINDING_FIELDS if name == "findings" else NOTICE_FIELDS, raw)
+        yield text + "\n"
+
+    def write(self, out: IO[bytes]) -> None:
+        for chunk in self.chunks():
+            out.write(chunk.encode("utf-8"))
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
+
+    def to_model(self) -> Report:
+        return Report.model_validate_json(self.to_bytes())
+
+
+def build_report(result: CheckResult) -> ReportParts:
+    status = community_status(result)
+    skipped = [SkippedCommunity(community_id=c, errors=e).model_dump(mode="json") for c, e in sorted(result.skipped.items())]
+    head: dict[str, object] = {
+        "format": REPORT_FORMAT,
+        "ruleset": {"id": result.pack.id, "version": result.pack.version},
+        "as_of": result.as_of.isoformat(),
+        "summary": summary(result, status).model_dump(),
+        "regions": [r.model_dump() for r in regions(result, status)],
+        "findings": _PLACEHOLDER.format("findings"),
+        "notices": _PLACEHOLDER.format("notices"),
+        "skipped": skipped,
+    }
+    return ReportParts(head, _waiver_json(_findings_frame(result)), notices_frame(result))
+
+
+def plan_label(key: str) -> str:
+    """`governance_office.mediator` → 专职调解员 (for people reading the hiring plan)."""
+    from orgmodel.vocabulary import UNIT_SHORT
+
+    unit, _, role = key.partition(".")
+    return f"{UNIT_SHORT.get(unit, unit)}·{role_label(role)}"

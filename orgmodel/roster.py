@@ -1,0 +1,89 @@
+"""A checked, normalised roster: typed columnar tables, one per concept.
+
+This is what rules read. It is columnar (polars) because a province holds hundreds of
+thousands of appointments and a country millions; graphs are built from it per community
+when a structural question needs one (`orgmodel.graph`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+
+from orgmodel import vocabulary
+
+UNIT = pl.Enum(list(vocabulary.UNITS))
+ROLE = pl.Enum([*vocabulary.ROLES, vocabulary.OTHER_ROLE])
+KIND = pl.Enum(list(vocabulary.KINDS))
+LEVEL = pl.Enum(list(vocabulary.LEVELS))
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "regions": {"id": pl.String(), "name": pl.String(), "level": LEVEL, "parent": pl.String(),
+                "min_wage_monthly_yuan": pl.Float64()},
+    "communities": {"id": pl.String(), "name": pl.String(), "region": pl.String(), "kind": KIND,
+                    "households": pl.Float64(), "population": pl.Float64(), "pilot": pl.Boolean(),
+                    "office_activity_yuan": pl.Float64()},
+    "people": {"person": pl.String(), "name": pl.String(), "education": pl.String(),
+               "police_officer": pl.Boolean(), "political_legal_officer": pl.Boolean(),
+               "monthly_pay_yuan": pl.Float64(), "gender": pl.String()},
+    "appointments": {"community": pl.String(), "person": pl.String(), "unit": UNIT, "role": ROLE,
+                     "label": pl.String(), "full_time": pl.Boolean(), "start": pl.Date(), "end": pl.Date()},
+    "units": {"community": pl.String(), "unit": UNIT, "name": pl.String()},
+    "relations": {"community": pl.String(), "from_unit": UNIT, "from_government": pl.String(),
+                  "to_unit": UNIT, "to_government": pl.String(), "type": pl.String()},
+    "tasks": {"community": pl.String(), "id": pl.String(), "name": pl.String(), "assigned_by": pl.String(),
+              "category": pl.String(), "category_text": pl.String(), "approved": pl.Boolean(),
+              "authorization": pl.String(), "funded": pl.Boolean(), "purchase_contract": pl.String()},
+    "notices": {"code": pl.String(), "file": pl.String(), "row": pl.Int64(), "path": pl.String(),
+                "column": pl.String(), "value": pl.String(), "community": pl.String()},
+}
+
+
+def empty(table: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=SCHEMAS[table])
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The normalised roster. Every frame has exactly the columns of `SCHEMAS`."""
+
+    communities: pl.DataFrame
+    appointments: pl.DataFrame
+    people: pl.DataFrame
+    regions: pl.DataFrame = field(default_factory=lambda: empty("regions"))
+    units: pl.DataFrame = field(default_factory=lambda: empty("units"))
+    relations: pl.DataFrame = field(default_factory=lambda: empty("relations"))
+    tasks: pl.DataFrame = field(default_factory=lambda: empty("tasks"))
+    notices: pl.DataFrame = field(default_factory=lambda: empty("notices"))
+    id_numbers: bool = False  # person ids are resident ID numbers (masked in every output)
+
+    def restricted(self, community_ids: pl.Series | list[str]) -> Roster:
+        """The same roster limited to some communities (people and regions are kept whole)."""
+        keep = pl.Series("id", community_ids, dtype=pl.String)
+
+        def by_community(frame: pl.DataFrame) -> pl.DataFrame:
+            return frame.filter(pl.col("community").is_in(keep))
+
+        return replace(
+            self,
+            communities=self.communities.filter(pl.col("id").is_in(keep)),
+            appointments=by_community(self.appointments),
+            units=by_community(self.units),
+            relations=by_community(self.relations),
+            tasks=by_community(self.tasks),
+            notices=self.notices.filter(pl.col("community").is_in(keep) | pl.col("community").is_null()),
+        )
+
+    def without(self, community_ids: set[str]) -> Roster:
+        if not community_ids:
+            return self
+        return self.restricted(self.communities["id"].filter(~self.communities["id"].is_in(list(community_ids))))
+
+
+def active_appointments(roster: Roster, as_of: object) -> pl.DataFrame:
+    """Appointments in force on the as-of date: start ≤ as_of ≤ end, either bound may be blank."""
+    day = pl.lit(as_of, pl.Date)
+    return roster.appointments.filter(
+        (pl.col("start").is_null() | (pl.col("start") <= day)) & (pl.col("end").is_null() | (pl.col("end") >= day))
+    )

@@ -1,0 +1,577 @@
+"""The kinds of rule. Code knows *how* to check; packs say *what* (units, roles, numbers).
+
+Each kind is a parameter model (validated when a pack loads) and a function
+`(rule, params, context) → findings frame`, working in columns over every community at
+once. A kind never knows a city's numbers: those come from its parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import polars as pl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from orgmodel import graph, vocabulary
+from orgmodel.roster import KIND, ROLE, UNIT
+from orgmodel.rules.context import Context
+
+Severity = Literal["error", "warning", "info"]
+
+
+def _unit(code: str) -> str:
+    if code not in vocabulary.UNITS:
+        raise ValueError(f"unknown unit {code!r}; known: {', '.join(vocabulary.UNITS)}")
+    return code
+
+
+def _role(code: str) -> str:
+    if code not in vocabulary.ROLES:
+        raise ValueError(f"unknown role {code!r}; known: {', '.join(vocabulary.ROLES)}")
+    return code
+
+
+def _post(text: str) -> str:
+    unit, _, role = text.partition(".")
+    _unit(unit)
+    _role(role)
+    if unit not in vocabulary.ROLE_UNITS[role]:
+        raise ValueError(f"role {role!r} does not belong to unit {unit!r}")
+    return text
+
+
+UnitCode = Annotated[str, AfterValidator(_unit)]
+RoleCode = Annotated[str, AfterValidator(_role)]
+PostRef = Annotated[str, AfterValidator(_post)]  # "unit.role"
+CommunityKind = Literal["urban", "rural"]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """The parts of a pack's rule a kind needs (kept free of the pack module to avoid a cycle)."""
+
+    id: str
+    severity: Severity
+    over_max_severity: Severity
+    applies_to: list[str] | None
+
+
+Evaluate = Callable[[RuleSpec, Any, Context], pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    name: str
+    params: type[Params]
+    evaluate: Evaluate
+    doc: str
+
+
+KINDS: dict[str, RuleKind] = {}
+
+
+def kind(name: str, params: type[Params]) -> Callable[[Evaluate], Evaluate]:
+    def register(fn: Evaluate) -> Evaluate:
+        KINDS[name] = RuleKind(name, params, fn, (fn.__doc__ or "").strip())
+        return fn
+    return register
+
+
+# --- building findings ---------------------------------------------------------------------
+
+FINDING_SCHEMA: dict[str, pl.DataType] = {
+    "severity": pl.String(), "community_id": pl.String(), "region_id": pl.String(), "unit": pl.String(),
+    "role": pl.String(), "person_id": pl.String(), "measure": pl.String(), "required_min": pl.Float64(),
+    "required_max": pl.Float64(), "actual": pl.Float64(), "shortfall": pl.Int64(),
+    "missing_field": pl.String(), "detail": pl.String(), "message": pl.String(),
+}
+
+
+def number_text(expr: pl.Expr) -> pl.Expr:
+    """2 → "2", 2.5 → "2.5": how figures read in messages and JSON."""
+    return (pl.when(expr == expr.round(0)).then(expr.cast(pl.Int64).cast(pl.String))
+            .otherwise(expr.round(2).cast(pl.String)))
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def message(template: str, **constants: object) -> pl.Expr:
+    """A message per row: `{name}` takes a constant when given, else the row's column."""
+    parts: list[pl.Expr] = []
+    for i, piece in enumerate(_FIELD.split(template)):
+        if i % 2 == 0:
+            if piece:
+                parts.append(pl.lit(piece))
+        elif piece in constants:
+            parts.append(pl.lit(str(constants[piece])))
+        else:
+            column = pl.col(piece)
+            parts.append(number_text(column.cast(pl.Float64)) if piece in ("actual", "required_min", "required_max",
+                                                                           "shortfall", "over")
+                         else column.cast(pl.String).fill_null(""))
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
+def findings(frame: pl.DataFrame, *, message_expr: pl.Expr, **columns: object) -> pl.DataFrame:
+    """Shape any frame into findings: constants for the given columns, null for the rest."""
+    if frame.is_empty():
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    exprs = []
+    for name, dtype in FINDING_SCHEMA.items():
+        if name == "message":
+            exprs.append(message_expr.alias(name))
+        elif name in columns:
+            value = columns[name]
+            expr = value if isinstance(value, pl.Expr) else pl.lit(value)
+            exprs.append(expr.cast(dtype).alias(name))
+        elif name in frame.columns:
+            exprs.append(pl.col(name).cast(dtype))
+        else:
+            exprs.append(pl.lit(None, dtype).alias(name))
+    return frame.select(exprs)
+
+
+def _scope(rule: RuleSpec, ctx: Context) -> pl.DataFrame:
+    return ctx.communities_of(rule.applies_to).select(pl.col("id").alias("community_id"), "kind")
+
+
+def _counts(frame: pl.DataFrame, name: str = "actual") -> pl.DataFrame:
+    return frame.group_by("community").agg(pl.len().alias(name)).rename({"community": "community_id"})
+
+
+def _with_counts(scope: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+    return scope.join(counts, on="community_id", how="left").with_columns(pl.col("actual").fill_null(0))
+
+
+def _unit_filter(ctx: Context, scope: pl.DataFrame, unit: str) -> pl.DataFrame:
+    present = ctx.units_present.filter(pl.col("unit") == unit).select(pl.col("community").alias("community_id"))
+    return scope.join(present, on="community_id", how="semi")
+
+
+def _missing(frame: pl.DataFrame, field: str, text: str, **columns: object) -> pl.DataFrame:
+    """A warning that a rule could not be evaluated: the community is incomplete, never compliant."""
+    columns.setdefault("shortfall", 0)
+    return findings(frame, severity="warning", missing_field=field, message_expr=message(text), **columns)
+
+
+def _named(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
+    return ctx.with_people(frame, "name").with_columns(pl.col("person").alias("person_id"))
+
+
+# --- the kinds -----------------------------------------------------------------------------
+
+class UnitExistsParams(Params):
+    units: list[UnitCode] = Field(min_length=1)
+
+
+@kind("unit_exists", UnitExistsParams)
+def unit_exists(rule: RuleSpec, p: UnitExistsParams, ctx: Context) -> pl.DataFrame:
+    """Each listed unit exists: declared, or with an appointment active on the as-of date."""
+    scope = _scope(rule, ctx)
+    out = []
+    for unit in p.units:
+        missing = scope.join(_unit_filter(ctx, scope, unit), on="community_id", how="anti")
+        out.append(findings(
+            missing, severity=rule.severity, unit=unit, measure="units", required_min=1, actual=0, shortfall=0,
+            message_expr=message("缺少{label}", label=vocabulary.unit_label(unit)),
+        ))
+    return pl.concat(out)
+
+
+class SizeRange(Params):
+    min: int = Field(ge=0)
+    max: int | None = Field(None, ge=0)
+
+
+class BodySizeParams(Params):
+    unit: UnitCode
+    counted_roles: list[RoleCode] = Field(min_length=1)
+    sizes: dict[CommunityKind, SizeRange]
+    booked_role: RoleCode = "member"
+
+
+@kind("body_size", BodySizeParams)
+def body_size(rule: RuleSpec, p: BodySizeParams, ctx: Context) -> pl.DataFrame:
+    """A body has between min and max members (distinct persons holding the counted posts),
+    by community kind. Below min: seats missing, booked as `unit.booked_role`. Above max:
+    `over_max_severity`, no shortfall."""
+    holders = ctx.holders([(p.unit, r) for r in p.counted_roles])
+    sizes = pl.DataFrame(
+        {"kind": list(p.sizes), "required_min": [s.min for s in p.sizes.values()],
+         "required_max": [s.max for s in p.sizes.values()]},
+        schema={"kind": KIND, "required_min": pl.Int64, "required_max": pl.Int64},
+    )
+    table = _with_counts(_scope(rule, ctx), _counts(holders)).join(sizes, on="kind", how="inner")
+    label = vocabulary.UNIT_SHORT[p.unit]
+    short = table.filter(pl.col("actual") < pl.col("required_min")).with_columns(
+        shortfall=pl.col("required_min") - pl.col("actual"))
+    over = table.filter(pl.col("actual") > pl.col("required_max")).with_columns(
+        over=pl.col("actual") - pl.col("required_max"))
+    return pl.concat([
+        findings(short, severity=rule.severity, unit=p.unit, role=p.booked_role, measure="persons",
+                 message_expr=message("{label}成员应为{required_min}-{required_max}名,现有{actual}名,缺{shortfall}名",
+                                      label=label)),
+        findings(over, severity=rule.over_max_severity, unit=p.unit, role=p.booked_role, measure="persons",
+                 shortfall=0, detail="over_max",
+                 message_expr=message("{label}成员应为{required_min}-{required_max}名,现有{actual}名,超出{over}名"
+                                      "(辖区人口较多、任务较重的社区可适当增加)", label=label)),
+    ])
+
+
+class RoleHoldersParams(Params):
+    posts: list[PostRef] = Field(min_length=1)
+    min: int = Field(ge=0)
+    max: int | None = Field(None, ge=0)
+    full_time: bool = False
+    part_time_warning: bool = False
+    book_shortfall: bool = True
+    only_if_unit_exists: bool = False
+
+
+@kind("role_holders", RoleHoldersParams)
+def role_holders(rule: RuleSpec, p: RoleHoldersParams, ctx: Context) -> pl.DataFrame:
+    """Each listed post (`unit.role`) has at least `min` (and at most `max`) holders, counting
+    full-time ones only when `full_time`; part-time holders may each give a warning."""
+    out = []
+    for post in p.posts:
+        unit, _, role = post.partition(".")
+        label = vocabulary.UNIT_SHORT[unit] + vocabulary.role_label(role)
+        holders = ctx.holders([(unit, role)])
+        counted = holders.filter(pl.col("full_time")) if p.full_time else holders
+        scope = _scope(rule, ctx)
+        if p.only_if_unit_exists:
+            scope = _unit_filter(ctx, scope, unit)
+        table = _with_counts(scope, _counts(counted))
+        common: dict[str, object] = {"unit": unit, "role": role, "measure": "persons", "required_min": p.min,
+                                     "required_max": p.max}
+        exact = p.max == p.min
+        short = table.filter(pl.col("actual") < p.min)
+        shortfall = (pl.lit(p.min) - pl.col("actual")) if p.book_shortfall else pl.lit(0)
+        text = "{label}应为{required_min}名,现有{actual}名" if exact else "{label}应不少于{required_min}名,现有{actual}名"
+        if p.book_shortfall:
+            text += ",缺{shortfall}名"
+        out.append(findings(short.with_columns(shortfall=shortfall), severity=rule.severity,
+                            message_expr=message(text, label=label, required_min=p.min), **common))
+        if p.max is not None:
+            over = table.filter(pl.col("actual") > p.max)
+            out.append(findings(over, severity=rule.over_max_severity, shortfall=0,
+                                message_expr=message("{label}应不多于{required_max}名,现有{actual}名",
+                                                     label=label, required_max=p.max), **common))
+        if p.full_time and p.part_time_warning:
+            part_time = _named(ctx, holders.filter(~pl.col("full_time"))).rename({"community": "community_id"})
+            part_time = part_time.join(scope, on="community_id", how="semi")
+            out.append(findings(part_time, severity="warning", shortfall=0, detail="part_time",
+                                message_expr=message("{label}{name}非专职,不计入专职人数", label=label), **common))
+    return pl.concat(out)
+
+
+class HouseholdsRatioParams(Params):
+    unit: UnitCode
+    households_per_worker: int = Field(gt=0)
+    minimum: int = Field(1, ge=0)
+    full_time: bool = True
+    booked_role: RoleCode = "staff"
+
+
+@kind("households_ratio", HouseholdsRatioParams)
+def households_ratio(rule: RuleSpec, p: HouseholdsRatioParams, ctx: Context) -> pl.DataFrame:
+    """One worker per `households_per_worker` households: required = max(minimum,
+    round-half-up(households / households_per_worker)); every (full-time) person of the unit counts."""
+    staff = ctx.active.filter(pl.col("unit") == p.unit)
+    if p.full_time:
+        staff = staff.filter(pl.col("full_time"))
+    counts = staff.select("community", "person").unique().pipe(_counts)
+    scope = ctx.communities_of(rule.applies_to).select(pl.col("id").alias("community_id"), "households")
+    table = _with_counts(scope, counts)
+    label = vocabulary.UNIT_SHORT[p.unit]
+    required = pl.max_horizontal(pl.lit(p.minimum), (pl.col("households") / p.households_per_worker + 0.5).floor())
+    known = table.filter(pl.col("households").is_not_null()).with_columns(required_min=required.cast(pl.Int64))
+    short = known.filter(pl.col("actual") < pl.col("required_min")).with_columns(
+        shortfall=pl.col("required_min") - pl.col("actual"))
+    return pl.concat([
+        findings(short, severity=rule.severity, unit=p.unit, role=p.booked_role, measure="persons",
+                 message_expr=message("{label}按{households}户应配备专职工作人员{required_min}名,现有{actual}名,缺{shortfall}名",
+                                      label=label)),
+        _missing(table.filter(pl.col("households").is_null()), "households",
+                 "未填写户数,无法核定服务站专职工作人员数", unit=p.unit, role=p.booked_role, measure="persons"),
+    ])
+
+
+class QualificationParams(Params):
+    post: PostRef
+    attribute: Literal["education", "police_officer", "political_legal_officer", "gender"]
+    allowed: list[str | bool] = Field(min_length=1)
+    requirement: str = Field(description="what the holder must be, in Chinese, for messages")
+
+    @model_validator(mode="after")
+    def _allowed_fit(self) -> QualificationParams:
+        boolean = self.attribute in ("police_officer", "political_legal_officer")
+        if boolean != all(isinstance(v, bool) for v in self.allowed):
+            raise ValueError(f"allowed values must be {'true/false' if boolean else 'codes'} for {self.attribute}")
+        return self
+
+
+@kind("qualification", QualificationParams)
+def qualification(rule: RuleSpec, p: QualificationParams, ctx: Context) -> pl.DataFrame:
+    """Every holder of a post has an allowed value of an attribute; a blank value is a
+    missing-data warning. A holder who fails still counts for the post's minimum."""
+    unit, _, role = p.post.partition(".")
+    label = vocabulary.UNIT_SHORT[unit] + vocabulary.role_label(role)
+    holders = ctx.holders([(unit, role)]).join(_scope(rule, ctx).select(pl.col("community_id").alias("community")),
+                                                on="community", how="semi")
+    people = ctx.with_people(holders, "name", p.attribute).with_columns(pl.col("person").alias("person_id"))
+    people = people.rename({"community": "community_id"})
+    value = pl.col(p.attribute)
+    common: dict[str, object] = {"unit": unit, "role": role, "measure": "persons", "shortfall": 0}
+    return pl.concat([
+        findings(people.filter(value.is_not_null() & ~value.is_in(p.allowed)), severity=rule.severity,
+                 detail=pl.col(p.attribute).cast(pl.String),
+                 message_expr=message("{label}{name}不符合要求:应为{requirement}", label=label,
+                                      requirement=p.requirement), **common),
+        _missing(people.filter(value.is_null()), p.attribute,
+                 f"{label}{{name}}未填写{p.attribute},无法核实是否为{p.requirement}", **common),
+    ])
+
+
+class ExclusiveParams(Params):
+    max_communities: int = Field(1, ge=1)
+
+
+@kind("exclusive_full_time", ExclusiveParams)
+def exclusive_full_time(rule: RuleSpec, p: ExclusiveParams, ctx: Context) -> pl.DataFrame:
+    """A person is full-time in at most `max_communities` communities (any number of posts
+    inside one community is fine). Reported in every community involved."""
+    full_time = ctx.active.filter(pl.col("full_time")).select("community", "person").unique()
+    spread = full_time.group_by("person").agg(
+        pl.col("community").sort().str.join("、").alias("detail"), pl.len().alias("actual"))
+    spread = spread.filter(pl.col("actual") > p.max_communities)
+    involved = _named(ctx, full_time.join(spread, on="person")).rename({"community": "community_id"})
+    involved = involved.join(_scope(rule, ctx), on="community_id", how="semi")
+    return findings(involved, severity=rule.severity, measure="communities", required_max=p.max_communities,
+                    shortfall=0, message_expr=message("{name}同时在{actual}个社区专职任职({detail})"))
+
+
+class CrossAppointmentParams(Params):
+    unit: UnitCode
+    partner_units: list[UnitCode] = Field(min_length=1)
+    zero_severity: Severity = "warning"
+
+
+@kind("cross_appointment", CrossAppointmentParams)
+def cross_appointment(rule: RuleSpec, p: CrossAppointmentParams, ctx: Context) -> pl.DataFrame:
+    """Where the unit exists: how many of its members also hold a post in a partner unit
+    (交叉任职); `zero_severity` when none does."""
+    members = ctx.active.filter(pl.col("unit") == p.unit).select("community", "person").unique()
+    partners = ctx.active.filter(pl.col("unit").is_in(pl.Series(p.partner_units, dtype=UNIT)))
+    crossed = members.join(partners.select("community", "person").unique(), on=["community", "person"], how="semi")
+    table = _with_counts(_unit_filter(ctx, _scope(rule, ctx), p.unit), _counts(crossed))
+    label = vocabulary.UNIT_SHORT[p.unit]
+    partner_label = "或".join(vocabulary.UNIT_SHORT[u] for u in p.partner_units)
+    common: dict[str, object] = {"unit": p.unit, "measure": "persons", "shortfall": 0}
+    return pl.concat([
+        findings(table.filter(pl.col("actual") > 0), severity=rule.severity, **common,
+                 message_expr=message("{label}成员中有{actual}名与{partner}交叉任职", label=label, partner=partner_label)),
+        findings(table.filter(pl.col("actual") == 0), severity=p.zero_severity, required_min=1, **common,
+                 message_expr=message("{label}成员无人与{partner}交叉任职", label=label, partner=partner_label)),
+    ])
+
+
+class ForbiddenRelationParams(Params):
+    source: Literal["government"] | UnitCode
+    type: Literal["leads", "manages", "supervises", "decides", "guides", "assists"]
+
+
+@kind("forbidden_relation", ForbiddenRelationParams)
+def forbidden_relation(rule: RuleSpec, p: ForbiddenRelationParams, ctx: Context) -> pl.DataFrame:
+    """No edge of `type` from `source` (a government body, or a unit) to a community unit.
+    Decided on each community's structure graph (`orgmodel.graph`), built only for the
+    communities whose relations contain such an edge type at all."""
+    relations = ctx.roster.relations
+    candidates = relations.filter(pl.col("type") == p.type)["community"].unique().sort().to_list()
+    scope = set(_scope(rule, ctx)["community_id"].to_list())
+    rows = []
+    for community in candidates:
+        if community not in scope:
+            continue
+        g = graph.structure_graph(ctx.roster, community)
+        for source, target in graph.forbidden_edges(g, p.source, p.type):
+            rows.append({"community_id": community, "unit": g.nodes[target].get("unit"),
+                         "detail": g.nodes[source]["label"], "relation": vocabulary.RELATION_TYPES[p.type]})
+    frame = pl.DataFrame(rows, schema={"community_id": pl.String, "unit": pl.String, "detail": pl.String,
+                                       "relation": pl.String})
+    frame = frame.with_columns(label=pl.col("unit").replace_strict(vocabulary.UNIT_SHORT, default=pl.col("unit")))
+    return findings(frame, severity=rule.severity, measure="relations", shortfall=0,
+                    message_expr=message("{detail}与{label}的关系为“{relation}”,政府对社区应为指导与协助,不是领导"))
+
+
+class FundingParams(Params):
+    yuan_per_resident: float = Field(gt=0)
+
+
+@kind("funding_per_resident", FundingParams)
+def funding_per_resident(rule: RuleSpec, p: FundingParams, ctx: Context) -> pl.DataFrame:
+    """Yearly office and activity funding ≥ `yuan_per_resident` × population (in yuan)."""
+    table = ctx.communities_of(rule.applies_to).select(
+        pl.col("id").alias("community_id"), "population", pl.col("office_activity_yuan").alias("actual"))
+    known = table.filter(pl.col("population").is_not_null() & pl.col("actual").is_not_null()).with_columns(
+        required_min=pl.col("population") * p.yuan_per_resident)
+    return pl.concat([
+        findings(known.filter(pl.col("actual") < pl.col("required_min")), severity=rule.severity, measure="yuan",
+                 shortfall=0, message_expr=message(
+                     "年度办公活动经费{actual}元,低于每人{rate}元×{population}人={required_min}元",
+                     rate=f"{p.yuan_per_resident:g}")),
+        _missing(table.filter(pl.col("population").is_null()), "population",
+                 "未填写人口,无法核定办公活动经费", measure="yuan"),
+        _missing(table.filter(pl.col("actual").is_null()), "office_activity_yuan",
+                 "未填写年度办公活动经费", measure="yuan"),
+    ])
+
+
+class PayFloorParams(Params):
+    exempt_roles: list[RoleCode] = []
+
+
+@kind("pay_floor", PayFloorParams)
+def pay_floor(rule: RuleSpec, p: PayFloorParams, ctx: Context) -> pl.DataFrame:
+    """A full-time worker's monthly pay ≥ the minimum wage of the community's region
+    (inherited down the region tree); roles paid by their own agencies are exempt."""
+    wages = ctx.region_min_wage
+    scope = ctx.communities_of(rule.applies_to).select(
+        pl.col("id").alias("community_id"),
+        pl.col("region").replace_strict(wages, default=None, return_dtype=pl.Float64).alias("required_min"))
+    exempt = pl.Series(p.exempt_roles, dtype=ROLE)
+    workers = (ctx.active.filter(pl.col("full_time") & ~pl.col("role").is_in(exempt))
+               .select("community", "person").unique())
+    workers = _named(ctx, workers.rename({"community": "community_id"}))
+    workers = ctx.with_people(workers, "monthly_pay_yuan").rename({"monthly_pay_yuan": "actual"})
+    workers = workers.join(scope.filter(pl.col("required_min").is_not_null()), on="community_id", how="inner")
+    common: dict[str, object] = {"measure": "yuan", "shortfall": 0}
+    return pl.concat([
+        findings(workers.filter(pl.col("actual") < pl.col("required_min")), severity=rule.severity, **common,
+                 message_expr=message("专职人员{name}月工资{actual}元,低于当地最低工资{required_min}元")),
+        _missing(workers.filter(pl.col("actual").is_null()), "monthly_pay_yuan",
+                 "专职人员{name}未填写月工资", **common),
+        _missing(scope.filter(pl.col("required_min").is_null()), "min_wage_monthly_yuan",
+                 "所属区域未设定最低工资标准,无法核对专职人员工资", **common),
+    ])
+
+
+def _tasks(rule: RuleSpec, ctx: Context) -> pl.DataFrame:
+    scope = _scope(rule, ctx).select(pl.col("community_id").alias("community"))
+    return ctx.roster.tasks.join(scope, on="community", how="semi").rename({"community": "community_id"}).with_columns(
+        pl.col("id").alias("detail"), pl.col("name").fill_null(""), pl.col("category_text").fill_null("(空)"))
+
+
+class TaskCategoriesParams(Params):
+    categories: list[Literal["own_duty", "assist", "government_duty", "other"]] = Field(min_length=1)
+
+
+@kind("task_category_known", TaskCategoriesParams)
+def task_category_known(rule: RuleSpec, p: TaskCategoriesParams, ctx: Context) -> pl.DataFrame:
+    """Every task handed to the community has a known category (工作清单)."""
+    tasks = _tasks(rule, ctx).filter(pl.col("category").is_null() | ~pl.col("category").is_in(p.categories))
+    return findings(tasks, severity=rule.severity, measure="tasks", shortfall=0,
+                    message_expr=message("事项{detail}“{name}”类别“{category_text}”不明确"))
+
+
+@kind("task_forbidden", TaskCategoriesParams)
+def task_forbidden(rule: RuleSpec, p: TaskCategoriesParams, ctx: Context) -> pl.DataFrame:
+    """Tasks of these categories are never handed to a community."""
+    tasks = _tasks(rule, ctx).filter(pl.col("category").is_in(p.categories))
+    return findings(tasks, severity=rule.severity, measure="tasks", shortfall=0,
+                    message_expr=message("事项{detail}“{name}”属于{category_text},不得转嫁给社区"))
+
+
+class TaskRequirementsParams(Params):
+    category: Literal["own_duty", "assist", "government_duty", "other"]
+    yes_no: list[Literal["approved", "funded"]] = []
+    documents: list[Literal["authorization", "purchase_contract"]] = []
+
+
+_TASK_FIELDS = {"approved": "准入批准", "funded": "经费", "authorization": "授权文号", "purchase_contract": "购买服务合同"}
+
+
+@kind("task_requirements", TaskRequirementsParams)
+def task_requirements(rule: RuleSpec, p: TaskRequirementsParams, ctx: Context) -> pl.DataFrame:
+    """A task of the category has each required item: a yes/no item that is `false` is a
+    finding and a blank one missing data; a document number that is blank is a finding."""
+    tasks = _tasks(rule, ctx).filter(pl.col("category") == p.category)
+    out = []
+    common: dict[str, object] = {"measure": "tasks", "shortfall": 0}
+    for item in p.yes_no:
+        label = _TASK_FIELDS[item]
+        out.append(findings(tasks.filter(~pl.col(item).fill_null(True)), severity=rule.severity, **common,
+                            message_expr=message("事项{detail}“{name}”缺少{item}", item=label)))
+        out.append(_missing(tasks.filter(pl.col(item).is_null()), item,
+                            f"事项{{detail}}“{{name}}”未填写{label}", **common))
+    for item in p.documents:
+        out.append(findings(tasks.filter(pl.col(item).is_null()), severity=rule.severity, **common,
+                            message_expr=message("事项{detail}“{name}”缺少{item}", item=_TASK_FIELDS[item])))
+    return pl.concat(out) if out else findings(tasks.clear(), message_expr=pl.lit(""))
+
+
+class PilotCountParams(Params):
+    level: Literal["province", "city", "county", "street"]
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+
+@kind("pilot_count", PilotCountParams)
+def pilot_count(rule: RuleSpec, p: PilotCountParams, ctx: Context) -> pl.DataFrame:
+    """Each region of `level` runs between min and max pilot communities; a region-level
+    finding, only when the roster marks any community as a pilot."""
+    communities = ctx.communities_of(rule.applies_to)
+    if not communities["pilot"].any():
+        return findings(communities.clear(), message_expr=pl.lit(""))
+    levels = dict(zip(ctx.roster.regions["id"].to_list(), ctx.roster.regions["level"].to_list(), strict=True))
+    names = dict(zip(ctx.roster.regions["id"].to_list(), ctx.roster.regions["name"].to_list(), strict=True))
+    tally: dict[str, int] = {}
+    for region, pilot in communities.select("region", "pilot").iter_rows():
+        for ancestor in ctx.region_ancestors.get(region, []) if region else []:
+            if levels.get(ancestor) == p.level:
+                tally[ancestor] = tally.get(ancestor, 0) + int(bool(pilot))
+    rows = [{"region_id": r, "actual": n, "name": names.get(r) or r}
+            for r, n in sorted(tally.items()) if not p.min <= n <= p.max]
+    frame = pl.DataFrame(rows, schema={"region_id": pl.String, "actual": pl.Int64, "name": pl.String})
+    return findings(frame, severity=rule.severity, measure="communities", required_min=p.min, required_max=p.max,
+                    shortfall=0, message_expr=message("{name}试点社区应为{lo}-{hi}个,现有{actual}个", lo=p.min, hi=p.max))
+
+
+class HolderAttributeParams(Params):
+    posts: list[PostRef] = Field(min_length=1)
+    attribute: Literal["gender", "education"]
+    value: str
+    min: int = Field(1, ge=1)
+    requirement: str
+
+
+@kind("holder_attribute", HolderAttributeParams)
+def holder_attribute(rule: RuleSpec, p: HolderAttributeParams, ctx: Context) -> pl.DataFrame:
+    """At least `min` holders of the posts have `attribute` = `value` (e.g. a woman member of
+    the villagers' committee); blank values that could make up the number are missing data."""
+    holders = ctx.holders([tuple(post.split(".", 1)) for post in p.posts])  # type: ignore[misc]
+    holders = ctx.with_people(holders, p.attribute)
+    tally = holders.group_by("community").agg(
+        (pl.col(p.attribute) == p.value).sum().alias("actual"), pl.col(p.attribute).is_null().sum().alias("blank"),
+    ).rename({"community": "community_id"})
+    table = _scope(rule, ctx).join(tally, on="community_id", how="left").with_columns(
+        pl.col("actual").fill_null(0), pl.col("blank").fill_null(0))
+    short = table.filter(pl.col("actual") < p.min)
+    unit = p.posts[0].split(".")[0]
+    return pl.concat([
+        findings(short.filter(pl.col("actual") + pl.col("blank") < p.min), severity=rule.severity, unit=unit,
+                 measure="persons", required_min=p.min, shortfall=0,
+                 message_expr=message("{label}应有{requirement},现有{actual}名",
+                                      label=vocabulary.UNIT_SHORT[unit], requirement=p.requirement)),
+        _missing(short.filter(pl.col("actual") + pl.col("blank") >= p.min), p.attribute,
+                 f"{vocabulary.UNIT_SHORT[unit]}成员未填写{p.attribute},无法核实是否有{p.requirement}",
+                 unit=unit, measure="persons"),
+    ])

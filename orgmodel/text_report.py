@@ -1,0 +1,94 @@
+"""The report for people at a terminal, in Chinese: summary, hiring plan, findings by community."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from orgmodel.errors import InputError
+from orgmodel.report import ReportParts, plan_label
+
+SEVERITY_MARK = {"error": "[red]✗ 错误[/red]", "warning": "[yellow]! 警告[/yellow]", "info": "[cyan]i 提示[/cyan]"}
+STATUS = {"compliant": "[green]合规[/green]", "incomplete": "[yellow]资料不全[/yellow]", "with_errors": "[red]存在问题[/red]"}
+
+
+def _plan_table(title: str, plan: dict[str, int]) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("机构·岗位")
+    table.add_column("代码", style="dim")
+    table.add_column("缺额(人)", justify="right")
+    for key, n in plan.items():
+        table.add_row(plan_label(key), key, str(n))
+    table.add_row("[bold]合计[/bold]", "", f"[bold]{sum(plan.values())}[/bold]")
+    return table
+
+
+def print_report(parts: ReportParts, console: Console, community_names: dict[str, str]) -> None:
+    head = parts.head
+    s: dict = head["summary"]  # type: ignore[assignment]
+    ruleset: dict = head["ruleset"]  # type: ignore[assignment]
+    console.print(f"[bold]社区配备检查报告[/bold]  规则包 {ruleset['id']} v{ruleset['version']}  检查日期 {head['as_of']}")
+    console.print(
+        f"共 {s['communities']} 个社区:{STATUS['compliant']} {s['compliant']},"
+        f"{STATUS['incomplete']} {s['incomplete']},{STATUS['with_errors']} {s['with_errors']}"
+        + (f",豁免后合规 {s['waived']}" if s["waived"] else "")
+    )
+    f = s["findings"]
+    console.print(f"问题:错误 {f['error']},警告 {f['warning']},提示 {f['info']}\n")
+    if s["shortfall_by_role"]:
+        console.print(_plan_table("招聘需求(全部社区合计)", s["shortfall_by_role"]))
+    regions: list[dict] = head["regions"]  # type: ignore[assignment]
+    if regions:
+        table = Table(title="分区域汇总", title_justify="left")
+        for column in ("区域", "层级", "社区", "合规", "资料不全", "存在问题", "缺额(人)"):
+            table.add_column(column, justify="left" if column in ("区域", "层级") else "right")
+        for r in regions:
+            table.add_row(f"{r['name'] or ''} {r['id']}", r["level"] or "", str(r["communities"]), str(r["compliant"]),
+                          str(r["incomplete"]), str(r["with_errors"]), str(sum(r["shortfall_by_role"].values())))
+        console.print(table)
+    _print_findings(parts.findings, console, community_names)
+    _print_notices(parts.notices, console)
+    skipped: list[dict] = head["skipped"]  # type: ignore[assignment]
+    if skipped:
+        console.print(f"\n[red]因输入错误跳过 {len(skipped)} 个社区:[/red]")
+        for item in skipped:
+            for error in item["errors"]:
+                console.print(f"  {item['community_id']}: {error['message_zh']}", markup=False)
+
+
+def _print_findings(findings: pl.DataFrame, console: Console, names: dict[str, str]) -> None:
+    if findings.is_empty():
+        console.print("\n[green]没有发现问题。[/green]")
+        return
+    console.print("\n[bold]问题清单(按社区)[/bold]")
+    current: object = ()
+    for row in findings.select("community_id", "rule_id", "severity", "message", "waiver").iter_rows(named=True):
+        if row["community_id"] != current:
+            current = row["community_id"]
+            header = f"{current} {names.get(str(current), '')}" if current else "区域级"
+            console.print(f"\n[bold]【{header}】[/bold]")
+        waived = " [dim](已豁免)[/dim]" if row["waiver"] else ""
+        console.print(f"  {SEVERITY_MARK[row['severity']]} {row['rule_id']:<3} ", end="")
+        console.print(row["message"], markup=False, end="")
+        console.print(waived)
+
+
+def _print_notices(notices: pl.DataFrame, console: Console) -> None:
+    if notices.is_empty():
+        return
+    posts = Counter(notices["value"].to_list())
+    listed = "、".join(f"{post} {n}" for post, n in posts.most_common(10))
+    console.print(f"\n[dim]说明:{notices.height} 处职务不在配备要求之列,不计入任何规则({listed})[/dim]")
+
+
+def print_input_errors(errors: Iterable[InputError], console: Console) -> None:
+    errors = list(errors)
+    console.print(f"[red bold]输入有误,未作检查 / the roster has {len(errors)} input error(s); nothing was checked:[/red bold]")
+    for e in errors:
+        console.print(f"  • {e.message_zh}", markup=False)
+        console.print(f"    {e.message_en}" + (f" (expected: {e.expected})" if e.expected else ""), markup=False,
+                      style="dim")

@@ -18,7 +18,7 @@ from orgmodel.check import check
 from orgmodel.errors import PackError, RosterInputError
 from orgmodel.report import ReportParts, build_report
 from orgmodel.rules.kinds import KINDS
-from orgmodel.rules.pack import available, load_pack
+from orgmodel.rules.pack import Pack, available, load_pack
 from orgmodel.text_report import print_input_errors, print_report
 
 EXIT_OK = 0
@@ -150,7 +150,7 @@ def rules_list() -> None:
 
 @rules_group.command("show")
 @click.argument("pack_name")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 def rules_show(pack_name: str, fmt: str) -> None:
     """Every rule of PACK: id, name, severity, parameters, citation."""
     try:
@@ -160,6 +160,9 @@ def rules_show(pack_name: str, fmt: str) -> None:
         sys.exit(EXIT_BAD_INPUT)
     if fmt == "json":
         click.echo(pack.model_dump_json(indent=2))
+        return
+    if fmt == "markdown":
+        click.echo(rules_markdown(pack))
         return
     click.echo(f"{pack.id} v{pack.version}: {pack.name}" + (f" (extends {pack.extends})" if pack.extends else ""))
     for rule in pack.rules:
@@ -171,6 +174,16 @@ def rules_show(pack_name: str, fmt: str) -> None:
         click.echo(f"    citation: {rule.citation}")
         if rule.description:
             click.echo(f"    {rule.description}")
+
+
+def rules_markdown(pack: Pack) -> str:
+    """The README's rule table, made from the pack itself so that the two cannot drift apart."""
+    lines = ["| id | rule | kind | severity | parameters | citation |", "|---|---|---|---|---|---|"]
+    for rule in pack.rules:
+        severity = rule.severity + (f" (over max: {rule.over_max_severity})" if rule.over_max_severity else "")
+        params = json.dumps(rule.parameters, ensure_ascii=False).replace("|", "\\|")
+        lines.append(f"| {rule.id} | {rule.title} | `{rule.kind}` | {severity} | `{params}` | {rule.citation} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

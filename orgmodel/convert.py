@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _write_csv(path: Path, table: str, columns: list[str], rows: list[tuple[object, ...]], encoding: str) -> None:
+def _write_csv(path: Path, table: str, columns: list[str], rows: Sequence[Sequence[object]], encoding: str) -> None:
     headers = [vocabulary.header_label(table, c) for c in columns]
     with path.open("w", encoding=encoding, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")

@@ -98,6 +98,6 @@ class Community(_Model):
 
 
 class RosterDocument(_Model):
-    format: Literal["orgmodel.roster/1"] = ROSTER_FORMAT
+    format: Literal["orgmodel.roster/1"] = "orgmodel.roster/1"
     regions: list[Region] = []
     communities: list[Community]

@@ -56,17 +56,24 @@ def _end(g: nx.MultiDiGraph, community: str, unit: object, government: object, r
     return None
 
 
-def _add_community(g: nx.MultiDiGraph, roster: Roster, row: dict[str, object]) -> None:
+def _rows_by_community(frame: pl.DataFrame) -> dict[str, list[dict[str, object]]]:
+    grouped: dict[str, list[dict[str, object]]] = {}
+    for row in frame.iter_rows(named=True):
+        grouped.setdefault(str(row["community"]), []).append(row)
+    return grouped
+
+
+def _add_community(g: nx.MultiDiGraph, row: dict[str, object], units: list[dict[str, object]],
+                   relations: list[dict[str, object]]) -> None:
     community = str(row["id"])
     rural = row["kind"] == "rural"
     g.add_node(("community", community), kind="community", label=row["name"] or community,
                rural=rural, households=row["households"], region=row["region"])
     if row["region"] is not None:
         g.add_edge(("region", str(row["region"])), ("community", community), type="contains")
-    for unit, name in roster.units.filter(pl.col("community") == community).select("unit", "name").iter_rows():
-        _add_unit(g, community, unit, rural, name)
-    relations = roster.relations.filter(pl.col("community") == community)
-    for r in relations.iter_rows(named=True):
+    for unit in units:
+        _add_unit(g, community, str(unit["unit"]), rural, unit["name"])  # type: ignore[arg-type]
+    for r in relations:
         source = _end(g, community, r["from_unit"], r["from_government"], rural)
         target = _end(g, community, r["to_unit"], r["to_government"], rural)
         if source is not None and target is not None:
@@ -80,13 +87,18 @@ def _add_standing_relations(g: nx.MultiDiGraph, community: str) -> None:
             g.add_edge(a, b, type=kind)
 
 
-def structure_graph(roster: Roster, community: str) -> nx.MultiDiGraph:
-    """A community's units and their relations, without people: what structural rules read."""
-    g = nx.MultiDiGraph()
-    for row in roster.communities.filter(pl.col("id") == community).iter_rows(named=True):
-        _add_community(g, roster, row)
-    _add_standing_relations(g, community)
-    return g
+def structure_graphs(roster: Roster) -> dict[str, nx.MultiDiGraph]:
+    """Each community's units and their relations, without people: what structural rules read.
+    Pass a roster restricted to the communities you need."""
+    units, relations = _rows_by_community(roster.units), _rows_by_community(roster.relations)
+    graphs = {}
+    for row in roster.communities.iter_rows(named=True):
+        community = str(row["id"])
+        g = nx.MultiDiGraph()
+        _add_community(g, row, units.get(community, []), relations.get(community, []))
+        _add_standing_relations(g, community)
+        graphs[community] = g
+    return graphs
 
 
 def build_graph(roster: Roster, as_of: dt.date, communities: list[str] | None = None) -> nx.MultiDiGraph:
@@ -99,8 +111,9 @@ def build_graph(roster: Roster, as_of: dt.date, communities: list[str] | None = 
         g.add_node(("region", r["id"]), kind="region", label=r["name"] or r["id"], level=r["level"])
     for r in roster.regions.filter(pl.col("parent").is_not_null()).iter_rows(named=True):
         g.add_edge(("region", r["parent"]), ("region", r["id"]), type="contains")
+    units, relations = _rows_by_community(roster.units), _rows_by_community(roster.relations)
     for row in roster.communities.iter_rows(named=True):
-        _add_community(g, roster, row)
+        _add_community(g, row, units.get(str(row["id"]), []), relations.get(str(row["id"]), []))
     rural = {c: k == "rural" for c, k in roster.communities.select("id", "kind").iter_rows()}
     active = active_appointments(roster, as_of)
     people = roster.people.join(active.select("person").unique(), on="person", how="semi")

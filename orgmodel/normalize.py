@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from orgmodel import vocabulary
@@ -91,9 +92,17 @@ def _lookup(series: pl.Series, parse: Callable[[str], object | None], dtype: pl.
     """Interpret each distinct spelling once; returns (values, mask of cells that did not parse)."""
     distinct = series.drop_nulls().unique().to_list()
     mapping = {text: parse(text) for text in distinct}
-    values = series.replace_strict(mapping, default=None, return_dtype=dtype) if mapping else pl.Series(
-        series.name, [None] * series.len(), dtype=dtype)
-    return values, series.is_not_null() & values.is_null()
+    if not mapping:
+        return pl.Series(series.name, [None] * series.len(), dtype=dtype), _none(series.len())
+    values = series.replace_strict(mapping, default=None, return_dtype=dtype)
+    unreadable = [text for text, value in mapping.items() if value is None and vocabulary.clean(text)]
+    if not unreadable:
+        return values, _none(series.len())
+    return values, series.is_in(unreadable)
+
+
+def _none(n: int) -> pl.Series:
+    return pl.repeat(False, n, dtype=pl.Boolean, eager=True)
 
 
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?(?:\.0+)?)?$")
@@ -147,12 +156,30 @@ class _Reader:
         return _column(self.frame, column)
 
     def typed(self, column: str, kind: str) -> pl.Series:
-        parse, dtype, code, expected = _PARSERS[kind]
-        values, bad = _lookup(self.text(column), parse, dtype)
-        if bad.any():
-            self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
-                             community_column=self.community_column)
-        return values.alias(column)
+        return self.typed_many({column: kind})[column]
+
+    def typed_many(self, kinds: dict[str, str]) -> dict[str, pl.Series]:
+        """Interpret several columns at once (polars runs them in parallel); each distinct
+        spelling is parsed once in Python, then mapped over the column."""
+        present = [c for c in kinds if c in self.frame.columns]
+        distinct = self.frame.select([pl.col(c).drop_nulls().unique().implode() for c in present]) if present else None
+        exprs, result = [], {}
+        for column, kind in kinds.items():
+            parse, dtype, code, expected = _PARSERS[kind]
+            spellings = distinct[column][0].to_list() if column in present and distinct is not None else []
+            mapping = {text: parse(text) for text in spellings}
+            if not mapping:
+                result[column] = pl.Series(column, [None] * self.frame.height, dtype=dtype)
+                continue
+            exprs.append(pl.col(column).replace_strict(mapping, default=None, return_dtype=dtype))
+            unreadable = [text for text, value in mapping.items() if value is None and vocabulary.clean(text)]
+            if unreadable:
+                bad = self.frame[column].is_in(pl.Series(unreadable, dtype=pl.String))
+                self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
+                                 community_column=self.community_column)
+        if exprs:
+            result.update(self.frame.select(exprs).to_dict())
+        return result
 
     def require(self, columns: Iterable[str]) -> bool:
         """Missing columns are file-level errors; blank required cells are row errors."""
@@ -227,13 +254,21 @@ def _communities(raw: RawRoster, regions: pl.DataFrame, errors: _Errors) -> pl.D
     r.unique(["id"], "id")
     if "regions" in raw.tables:
         r.known("region", regions["id"], "unknown_region", "区域表中的区域编码 / a region id listed in the regions table")
-    pilot = r.typed("pilot", "yes_no").fill_null(False)
+    typed = r.typed_many({"kind": "kind", "households": "amount", "population": "amount", "pilot": "yes_no",
+                          "office_activity_yuan": "amount"})
     frame = pl.DataFrame({
-        "id": r.text("id"), "name": r.text("name"), "region": r.text("region"), "kind": r.typed("kind", "kind"),
-        "households": r.typed("households", "amount"), "population": r.typed("population", "amount"),
-        "pilot": pilot, "office_activity_yuan": r.typed("office_activity_yuan", "amount"),
+        "id": r.text("id"), "name": r.text("name"), "region": r.text("region"), "kind": typed["kind"],
+        "households": typed["households"], "population": typed["population"], "pilot": typed["pilot"].fill_null(False),
+        "office_activity_yuan": typed["office_activity_yuan"],
     })
-    return frame.unique("id", keep="first", maintain_order=True)
+    frame = frame.unique("id", keep="first", maintain_order=True)
+    return frame.with_row_index("c").select(list(SCHEMAS["communities"])).cast(SCHEMAS["communities"])  # type: ignore[arg-type]
+
+
+def _index(keys: pl.Series, ids: pl.Series) -> pl.Series:
+    """Each key's integer index in `ids` (null when absent): rules count on integers, not strings."""
+    table = pl.DataFrame({"key": ids, "index": pl.int_range(ids.len(), dtype=pl.UInt32, eager=True)})
+    return keys.to_frame("key").join(table, on="key", how="left", maintain_order="left")["index"]
 
 
 def _posts(r: _Reader) -> pl.DataFrame:
@@ -250,8 +285,13 @@ def _posts(r: _Reader) -> pl.DataFrame:
                                       "role_code": ROLE, "error": pl.String}, orient="row")
 
 
-def _appointments(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The 人员 table → (appointments, per-row person attributes); unknown posts become notices."""
+def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Series,
+                  errors: _Errors) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The 人员 table → (appointments, notices); `person_index` gives each raw row's `p`.
+
+    Most rows hold one post: they take their codes by a gather on the pair's index; only
+    compound posts (书记兼主任) go through a join that repeats the row once per part.
+    """
     table = raw.tables.get("appointments")
     if table is None:
         errors.add(input_error("missing_table", file=raw.source, column="人员 (appointments)"))
@@ -259,9 +299,12 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) ->
     r = _Reader(table, errors)
     if not r.require(REQUIRED["appointments"]):
         return empty("appointments"), empty("notices")
-    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码 / a community id listed in the communities table")
-    full_time = r.typed("full_time", "yes_no").fill_null(False)
-    start, end = r.typed("start", "date"), r.typed("end", "date")
+    community_index = _index(r.frame["community"], communities["id"])
+    unknown = community_index.is_null() & r.frame["community"].is_not_null()
+    if unknown.any():
+        errors.rows(table, r.frame.filter(unknown), "unknown_community", "community",
+                    expected="社区表中的社区编码 / a community id listed in the communities table")
+    typed = r.typed_many({"full_time": "yes_no", "start": "date", "end": "date"})
     posts = _posts(r)
     for code in ("unknown_unit", "role_not_in_unit"):
         bad_pairs = posts.filter(pl.col("error") == code).select("unit", "role")
@@ -269,66 +312,113 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) ->
             bad = r.frame.join(bad_pairs, on=["unit", "role"], how="semi", maintain_order="left")
             column = "unit" if code == "unknown_unit" else "role"
             r.errors.rows(table, bad, code, column, expected=vocabulary.UNIT.expected if column == "unit" else None)
-    located = r.frame.select("community", "person", "unit", "role", ROW, PATH).with_columns(
-        full_time=full_time, start=start, end=end)
-    joined = located.join(posts.filter(pl.col("error").is_null()), on=["unit", "role"], how="inner", maintain_order="left")
+    pair_keys = posts.select(pl.concat_str("unit", "role", separator="\x1f").alias("key"), "unit_code", "role_code", "error")
+    pair_index = {k: i for i, k in enumerate(pair_keys["key"].unique(maintain_order=True).to_list())}
+    singles = pair_keys.filter(~pl.col("key").is_duplicated()).with_columns(
+        pl.col("key").replace_strict(pair_index, return_dtype=pl.UInt32).alias("pair"))
+    by_pair = pl.DataFrame({"pair": range(len(pair_index))}, schema={"pair": pl.UInt32}).join(
+        singles, on="pair", how="left", maintain_order="left")
+    located = pl.DataFrame({
+        "community": r.frame["community"], "c": community_index, "person": r.frame["person"], "p": person_index,
+        "pair": r.frame.select(pl.concat_str("unit", "role", separator="\x1f").replace_strict(
+            pair_index, default=None, return_dtype=pl.UInt32))["unit"],
+        "full_time": typed["full_time"].fill_null(False), "start": typed["start"], "end": typed["end"],
+        "unit_text": r.frame["unit"], "role_text": r.frame["role"], ROW: r.frame[ROW], PATH: r.frame[PATH],
+    }).filter(pl.col("c").is_not_null() & pl.col("p").is_not_null() & pl.col("pair").is_not_null())
+    single_rows = located.with_columns(
+        unit=by_pair["unit_code"].gather(located["pair"]), role=by_pair["role_code"].gather(located["pair"]),
+        error=by_pair["error"].gather(located["pair"]), compound=by_pair["key"].gather(located["pair"]).is_null())
+    compound = single_rows.filter(pl.col("compound")).drop("unit", "role", "error").join(
+        posts.filter(pl.col("error").is_null()).rename({"unit": "unit_text", "role": "role_text", "unit_code": "unit",
+                                                         "role_code": "role"}),
+        on=["unit_text", "role_text"], how="inner", maintain_order="left")
+    joined = pl.concat([single_rows.filter(~pl.col("compound") & pl.col("error").is_null()).drop("compound"),
+                        compound.select(single_rows.drop("compound").columns)])
     appointments = joined.select(
-        "community", "person", pl.col("unit_code").alias("unit"), pl.col("role_code").alias("role"),
-        pl.when(pl.col("role_code") == vocabulary.OTHER_ROLE).then(pl.col("role")).alias("label"),
+        "community", "c", "person", "p", "unit", "role",
+        pl.when(pl.col("role") == vocabulary.OTHER_ROLE).then(pl.col("role_text")).alias("label"),
         "full_time", "start", "end",
     )
-    notices = joined.filter(pl.col("role_code") == vocabulary.OTHER_ROLE).select(
+    notices = joined.filter(pl.col("role") == vocabulary.OTHER_ROLE).select(
         pl.lit("unknown_post").alias("code"), pl.lit(table.file, pl.String).alias("file"),
         pl.col(ROW).alias("row"), (pl.col(PATH) + ".role").alias("path"),
-        pl.lit(table.header("role")).alias("column"), pl.col("role").alias("value"), "community",
+        pl.lit(table.header("role")).alias("column"), pl.col("role_text").alias("value"), "community",
     )
     return appointments, notices
 
 
 def _person_attributes(r: _Reader) -> pl.DataFrame:
-    columns = {"person": r.text("person"), "name": r.text("name")}
-    kinds = {"education": "education", "police_officer": "yes_no", "political_legal_officer": "yes_no",
-             "monthly_pay_yuan": "amount", "gender": "gender"}
-    columns.update({c: r.typed(c, kind) for c, kind in kinds.items()})
-    return pl.DataFrame(columns)
+    typed = r.typed_many({"education": "education", "police_officer": "yes_no", "political_legal_officer": "yes_no",
+                          "monthly_pay_yuan": "amount", "gender": "gender"})
+    return pl.DataFrame({"person": r.text("person"), "name": r.text("name"), **typed})
 
 
 def _people_from_rows(table: RawTable, rows: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
-    """One person per id; a person on several rows must not say two different things."""
-    located = pl.concat([rows, table.frame.select(ROW, PATH, "community")], how="horizontal")
-    repeated = located.filter(pl.col("person").is_duplicated())
+    """One person per id (index `p` = rank of the id); a person on several rows must not say
+    two different things.
+
+    One group-by over the repeated rows finds both each person's values (blanks never
+    conflict) and, through min ≠ max, the few persons whose rows disagree; only those are
+    then looked at row by row.
+    """
+    p = rows["p"].fill_null(0).to_numpy()
+    repeated_mask = pl.Series(np.bincount(p)[p] > 1) & rows["p"].is_not_null()
+    repeated = rows.filter(repeated_mask)
+    merged = repeated.group_by("p").agg(
+        pl.col("person").first(),
+        *[pl.col(a).min() for a in PERSON_ATTRIBUTES],
+        *[(pl.col(a).min() != pl.col(a).max()).alias(f"_clash_{a}") for a in PERSON_ATTRIBUTES],
+    )
+    clashing = merged.filter(pl.any_horizontal(pl.col("^_clash_.*$").fill_null(False)))
+    if not clashing.is_empty():
+        _report_conflicts(table, rows, clashing, errors)
+    people = pl.concat([rows.filter(~repeated_mask & pl.col("p").is_not_null()), merged.select(rows.columns)]).sort("p")
+    return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+
+
+def _report_conflicts(table: RawTable, rows: pl.DataFrame, clashing: pl.DataFrame, errors: _Errors) -> None:
+    """For each person and attribute that disagree: an error at each row that differs from the first."""
+    located = pl.concat([rows, table.frame.select(ROW, PATH, "community")], how="horizontal").join(
+        clashing.select("p"), on="p", how="semi", maintain_order="left")
     for attribute in PERSON_ATTRIBUTES:
-        variants = repeated.filter(pl.col(attribute).is_not_null()).unique(
-            ["person", attribute], keep="first", maintain_order=True)
-        clashes = variants.filter(pl.col("person").is_duplicated())
-        if clashes.is_empty():
+        persons = clashing.filter(pl.col(f"_clash_{attribute}").fill_null(False)).select("p")
+        if persons.is_empty():
             continue
-        first = clashes.unique("person", keep="first", maintain_order=True).select(
-            "person", pl.col(ROW).alias("first_row"), pl.col(PATH).alias("first_path"))
-        later = clashes.join(first, on="person").filter(
-            pl.col(ROW).ne_missing(pl.col("first_row")) | pl.col(PATH).ne_missing(pl.col("first_path")))
+        seen = located.join(persons, on="p", how="semi", maintain_order="left").filter(pl.col(attribute).is_not_null())
+        first = seen.unique("p", keep="first", maintain_order=True).select(
+            "p", pl.col(attribute).alias("first_value"), pl.col(ROW).alias("first_row"), pl.col(PATH).alias("first_path"))
+        later = seen.join(first, on="p").filter(pl.col(attribute) != pl.col("first_value"))
         errors.rows(table, later, "conflicting_person", attribute, value_column="person",
                     expected_of=lambda rec: f"第{rec['first_row']}行" if rec["first_row"] is not None else str(rec["first_path"]))
-        # both communities own the conflict
-        errors.communities.update(clashes["community"].drop_nulls().to_list())
-    single = located.filter(~pl.col("person").is_duplicated()).select(rows.columns)
-    merged = repeated.group_by("person", maintain_order=True).agg(
-        [pl.col(a).drop_nulls().first() for a in PERSON_ATTRIBUTES])
-    return pl.concat([single, merged.select(rows.columns)]).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+        errors.communities.update(seen["community"].drop_nulls().to_list())
 
 
-def _people_listed(raw: RawRoster, appointments: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
-    """Documents list people apart; every appointment must name one of them."""
+def _people_listed(raw: RawRoster, errors: _Errors) -> pl.DataFrame:
+    """Documents list people apart; their index `p` is their place in the list."""
     assert raw.people is not None
     r = _Reader(raw.people, errors)
     r.require(REQUIRED["people"])
     r.unique(["person"], "person")
-    people = _person_attributes(r).unique("person", keep="first", maintain_order=True)
-    app_table = raw.tables["appointments"]
-    if "person" in app_table.frame.columns:
-        _Reader(app_table, errors).known("person", people["person"], "unknown_person",
-                                         "人员表中的人员编号 / a person id listed in the roster")
-    return people.cast(SCHEMAS["people"])  # type: ignore[arg-type]
+    people = _person_attributes(r).unique("person", keep="first", maintain_order=True).with_row_index("p")
+    return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+
+
+def _people(raw: RawRoster, errors: _Errors) -> tuple[pl.DataFrame, pl.Series]:
+    """The people, and for each raw appointment row its person index `p` (null if unknown)."""
+    table = raw.tables.get("appointments")
+    if table is None or "person" not in table.frame.columns:
+        return empty("people"), pl.Series("p", [], dtype=pl.UInt32)
+    if raw.people is not None:
+        people = _people_listed(raw, errors)
+        p = _index(table.frame["person"], people["person"])
+        unknown = p.is_null() & table.frame["person"].is_not_null()
+        if unknown.any():
+            errors.rows(table, table.frame.filter(unknown), "unknown_person", "person",
+                        expected="人员表中的人员编号 / a person id listed in the roster")
+        return people, p
+    rows = _person_attributes(_Reader(table, errors))
+    p = (rows["person"].rank("dense") - 1).cast(pl.UInt32).alias("p")
+    return _people_from_rows(table, rows.with_columns(p), errors), p
 
 
 def _units(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
@@ -401,19 +491,14 @@ def normalize(raw: RawRoster) -> Normalized:
     errors = _Errors()
     regions = _regions(raw, errors)
     communities = _communities(raw, regions, errors)
-    appointments, notices = _appointments(raw, communities, errors)
-    app_table = raw.tables.get("appointments")
-    if raw.people is not None:
-        people = _people_listed(raw, appointments, errors)
-    elif app_table is not None and not appointments.is_empty():
-        people = _people_from_rows(app_table, _person_attributes(_Reader(app_table, errors)), errors)
-    else:
-        people = empty("people")
+    people, person_index = _people(raw, errors)
+    appointments, notices = _appointments(raw, communities, person_index, errors)
     if communities.is_empty() and not errors.items:
         errors.add(input_error("no_communities", file=raw.source))
+    app_table = raw.tables.get("appointments")
     roster = Roster(
-        communities=communities, appointments=appointments, people=people, regions=regions,
-        units=_units(raw, communities, errors), relations=_relations(raw, communities, errors),
+        communities=communities, appointments=appointments.select(list(SCHEMAS["appointments"])), people=people,
+        regions=regions, units=_units(raw, communities, errors), relations=_relations(raw, communities, errors),
         tasks=_tasks(raw, communities, errors), notices=notices,
         id_numbers=app_table is not None and app_table.id_numbers,
     )

@@ -98,7 +98,7 @@ class RulesetRef(BaseModel):
 
 
 class Report(BaseModel):
-    format: Literal["orgmodel.report/1"] = REPORT_FORMAT
+    format: Literal["orgmodel.report/1"] = "orgmodel.report/1"
     ruleset: RulesetRef
     as_of: str
     summary: Summary

@@ -1,5 +1,8 @@
 """A checked, normalised roster: typed columnar tables, one per concept.
 
+Communities and people carry an integer index (`c`, `p`) that appointments repeat: rules
+count on these integers, which is many times faster than on the id strings.
+
 This is what rules read. It is columnar (polars) because a province holds hundreds of
 thousands of appointments and a country millions; graphs are built from it per community
 when a structural question needs one (`orgmodel.graph`).
@@ -21,14 +24,15 @@ LEVEL = pl.Enum(list(vocabulary.LEVELS))
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "regions": {"id": pl.String(), "name": pl.String(), "level": LEVEL, "parent": pl.String(),
                 "min_wage_monthly_yuan": pl.Float64()},
-    "communities": {"id": pl.String(), "name": pl.String(), "region": pl.String(), "kind": KIND,
+    "communities": {"c": pl.UInt32(), "id": pl.String(), "name": pl.String(), "region": pl.String(), "kind": KIND,
                     "households": pl.Float64(), "population": pl.Float64(), "pilot": pl.Boolean(),
                     "office_activity_yuan": pl.Float64()},
-    "people": {"person": pl.String(), "name": pl.String(), "education": pl.String(),
+    "people": {"p": pl.UInt32(), "person": pl.String(), "name": pl.String(), "education": pl.String(),
                "police_officer": pl.Boolean(), "political_legal_officer": pl.Boolean(),
                "monthly_pay_yuan": pl.Float64(), "gender": pl.String()},
-    "appointments": {"community": pl.String(), "person": pl.String(), "unit": UNIT, "role": ROLE,
-                     "label": pl.String(), "full_time": pl.Boolean(), "start": pl.Date(), "end": pl.Date()},
+    "appointments": {"community": pl.String(), "c": pl.UInt32(), "person": pl.String(), "p": pl.UInt32(),
+                     "unit": UNIT, "role": ROLE, "label": pl.String(), "full_time": pl.Boolean(),
+                     "start": pl.Date(), "end": pl.Date()},
     "units": {"community": pl.String(), "unit": UNIT, "name": pl.String()},
     "relations": {"community": pl.String(), "from_unit": UNIT, "from_government": pl.String(),
                   "to_unit": UNIT, "to_government": pl.String(), "type": pl.String()},
@@ -46,7 +50,8 @@ def empty(table: str) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Roster:
-    """The normalised roster. Every frame has exactly the columns of `SCHEMAS`."""
+    """The normalised roster. Every frame has exactly the columns of `SCHEMAS`; `people` is
+    sorted by `p`, which runs 0, 1, 2, … so that a person's index is their row."""
 
     communities: pl.DataFrame
     appointments: pl.DataFrame

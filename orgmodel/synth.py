@@ -72,12 +72,14 @@ URBAN_SUFFIX = ("社区", "社区", "新村社区", "花园社区", "苑社区",
 RURAL_SUFFIX = ("家村", "庄村", "圩村", "港村")
 WAGES = ("2280", "2070", "1840")  # Jiangsu's three minimum-wage tiers (yuan / month)
 
-# Defects in the order they are handed out; kinds later in the list occur slightly less often.
-DEFECTS = ("mediator_missing", "guard_missing", "rc_small", "no_social_worker",
-           "social_worker_school", "police_flag", "station_short", "dual_full_time",
-           "low_pay", "mediator_part_time", "party_large", "owners_no_cross",
-           "task_gov_duty", "task_unapproved", "task_no_contract", "no_governance_office",
-           "budget_low", "households_blank", "population_blank", "task_blank_category")
+# Defects in the order they are handed out; the last ones occur once in the district. Kinds
+# that would hide each other (no social worker / unqualified one) are never neighbours, since
+# a community that takes two takes neighbours.
+DEFECTS = ("mediator_missing", "guard_missing", "rc_small", "no_social_worker", "police_flag",
+           "social_worker_school", "station_short", "dual_full_time", "low_pay",
+           "mediator_part_time", "party_large", "owners_no_cross", "task_gov_duty",
+           "task_unapproved", "task_no_contract", "no_governance_office", "population_blank",
+           "budget_low", "households_blank", "task_blank_category")
 DEFECT_SHARE = 0.34  # communities with at least one defect
 TASK_DEFECTS = frozenset(d for d in DEFECTS if d.startswith("task_"))
 
@@ -127,8 +129,7 @@ class Draft:
     relations: list[Row] = field(default_factory=list)
     tasks: list[Row] = field(default_factory=list)
 
-    def add(self, p: Person, unit: str, role: str, full_time: str, start: str,
-            end: str = "") -> None:
+    def add(self, p: Person, unit: str, role: str, full_time: str, start: str, end: str = "") -> None:
         """One appointment row; person columns always come from the one Person tuple."""
         self.people.append([self.cid, p[0], p[1], unit, role, full_time, p[2], p[3], p[4], p[5],
                             start, end, p[6]])
@@ -164,8 +165,7 @@ class Generator:
         self.r, self.width, self.next_id = rng.random, id_width, 1
         self.last_full_timer: Person | None = None  # a station worker to re-appoint for X1
 
-    def person(self, edu: Sequence[str], pay: str = "", police: str = "否",
-               legal: str = "否") -> Person:
+    def person(self, edu: Sequence[str], pay: str = "", police: str = "否", legal: str = "否") -> Person:
         r = self.r
         pid = f"P{self.next_id:0{self.width}d}"
         self.next_id += 1
@@ -255,27 +255,24 @@ class Generator:
         r, defects = self.r, d.defects
         unit = _pick(r, GOVERNANCE)
         paid = [m for m in d.committee_members if m[5]]
-        specialist = (paid[-1] if paid and r() < 0.5  # often a committee member (交叉任职)
-                      else self.person(EDU_STAFF, self.pay(3000, 4500)))
+        # often a committee member (交叉任职)
+        specialist = paid[-1] if paid and r() < 0.5 else self.person(EDU_STAFF, self.pay(3000, 4500))
         d.add(specialist, unit, "综治专干", "是", _pick(r, HIRED))
         flag = _pick(r, ("否", "")) if "police_flag" in defects else "是"
         police = self.person(EDU_GRADUATE, "", police=flag, legal="是")
         d.add(police, unit, _pick(r, POLICE[d.rural]), "", _pick(r, HIRED))
         if r() < 0.05:  # a mediator who left; the replacement started the next day
-            d.add(self.person(EDU_WORKER, self.pay(2400, 3500)), unit, "专职调解员", "是",
-                  "2018-03-01", "2023-12-31")
+            d.add(self.person(EDU_WORKER, self.pay(2400, 3500)), unit, "专职调解员", "是", "2018-03-01", "2023-12-31")
         for k in range(1 if "mediator_missing" in defects else 2):
             part = k == 0 and "mediator_part_time" in defects
             p = self.person(EDU_WORKER, "" if part else self.pay(2600, 3800))
-            d.add(p, unit, "调解员" if part else _pick(r, ("专职调解员", "调解员")),
-                  "否" if part else "是", "2024-01-01")
+            d.add(p, unit, "调解员" if part else _pick(r, ("专职调解员", "调解员")), "否" if part else "是", "2024-01-01")
         for _ in range(1 if "guard_missing" in defects else 2):
             guard = self.person(EDU_WORKER, self.pay(2400, 3200))
             d.add(guard, unit, _pick(r, ("专职保安", "保安")), "是", _pick(r, HIRED))
         if "no_social_worker" not in defects:
             edu = ("高中",) if "social_worker_school" in defects else EDU_GRADUATE
-            worker = self.person(edu, self.pay(3000, 4200))
-            d.add(worker, unit, "大学生综治社工", "是", _pick(r, HIRED))
+            d.add(self.person(edu, self.pay(3000, 4200)), unit, "大学生综治社工", "是", _pick(r, HIRED))
         envoy = self.person(EDU_GRADUATE, "", police=_pick(r, ("否", "是")), legal="是")
         d.add(envoy, unit, "政法干警综治特派员", "", _pick(r, HIRED))
 
@@ -287,15 +284,13 @@ class Generator:
             d.add(official, d.committee, "大学生村官", "是", _pick(r, HIRED))
         if r() < 0.25:
             for role in ("站长", "民政协理员"):
-                p = self.person(EDU_STAFF, self.pay(2800, 4200))
-                d.add(p, "民政服务站", role, "是", _pick(r, HIRED))
+                d.add(self.person(EDU_STAFF, self.pay(2800, 4200)), "民政服务站", role, "是", _pick(r, HIRED))
         if r() < 0.3:
             unit = _pick(r, SUPERVISORY[d.rural])
             for role in ("主任", "委员", "委员"):
                 d.add(self.person(EDU_WORKER), unit, role, "", ELECTION[1])
         if d.rural and r() < 0.3:
-            accountant = self.person(EDU_STAFF, self.pay(2600, 3600))
-            d.add(accountant, d.committee, "会计", "是", _pick(r, HIRED))
+            d.add(self.person(EDU_STAFF, self.pay(2600, 3600)), d.committee, "会计", "是", _pick(r, HIRED))
         if not d.rural and (r() < 0.3 or "owners_no_cross" in d.defects):
             unit = _pick(r, OWNERS)
             d.add(self.person(EDU_STAFF), unit, "主任", "", "2022-09-01")
@@ -329,8 +324,7 @@ class Generator:
         """A few communities list their edges; R1's defect is a street office that 领导s."""
         leads = "government_leads" in d.defects
         if leads or self.r() < 0.1:
-            kind = "领导" if leads else "指导"
-            d.relations = [[d.cid, f"政府:{street.government}", d.committee, kind],
+            d.relations = [[d.cid, f"政府:{street.government}", d.committee, "领导" if leads else "指导"],
                            [d.cid, d.party, d.committee, "领导"]]
 
 
@@ -357,9 +351,8 @@ def _write(out_dir: Path, tree: Tree, rng: random.Random) -> None:
     plan = plan_defects(kinds, rng)
     gen = Generator(rng, max(5, len(str(len(kinds) * 40))))
     with ExitStack() as stack:
-        out = {t: csv.writer(stack.enter_context(open(out_dir / f"{t}.csv", "w", encoding="utf-8",
-                                                      newline="")), lineterminator="\n")
-               for t in HEADERS}
+        out = {t: csv.writer(stack.enter_context(open(out_dir / f"{t}.csv", "w", encoding="utf-8", newline="")),
+                             lineterminator="\n") for t in HEADERS}
         for table, header in HEADERS.items():
             out[table].writerow(header)
         out["区域"].writerows(tree.regions)
@@ -381,9 +374,8 @@ def _community_codes(streets: Sequence[Street]) -> list[str]:
 
 DISTRICT_SEED = 320602
 # 崇川区's streets: (code suffix, name, urban communities, rural villages).
-DISTRICT_STREETS = (("001", "和平桥街道", 12, 0), ("002", "城东街道", 13, 0),
-                    ("003", "任港街道", 12, 0), ("004", "新城桥街道", 11, 0),
-                    ("005", "虹桥街道", 12, 0), ("006", "学田街道", 10, 0),
+DISTRICT_STREETS = (("001", "和平桥街道", 12, 0), ("002", "城东街道", 13, 0), ("003", "任港街道", 12, 0),
+                    ("004", "新城桥街道", 11, 0), ("005", "虹桥街道", 12, 0), ("006", "学田街道", 10, 0),
                     ("007", "钟秀街道", 8, 4), ("008", "幸福街道", 2, 16))
 
 
@@ -391,8 +383,7 @@ def write_district(out_dir: Path) -> None:
     """The bundled example: 崇川区 (320602) in 南通市 (320600), 100 communities on 8 streets,
     20 of them villages, 2 pilots, minimum wage 2280 on the county row. Seed fixed."""
     rng = random.Random(DISTRICT_SEED)
-    tree = Tree(regions=[["320600", "南通市", "市", "", ""],
-                         ["320602", "崇川区", "区县", "320600", "2280"]])
+    tree = Tree(regions=[["320600", "南通市", "市", "", ""], ["320602", "崇川区", "区县", "320600", "2280"]])
     for suffix, name, urban, rural in DISTRICT_STREETS:
         code, kinds = "320602" + suffix, ["城市"] * urban + ["农村"] * rural
         tree.regions.append([code, name, "街道乡镇", "320602", ""])
@@ -451,8 +442,7 @@ def write_synthetic(out_dir: Path, communities: int, seed: int = 1) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orgmodel.synth",
-                                     description="Write roster CSV folders (formats.md §2).")
+    parser = argparse.ArgumentParser(prog="python -m orgmodel.synth", description="Write roster CSV folders (formats.md §2).")
     sub = parser.add_subparsers(dest="command", required=True)
     district = sub.add_parser("district", help="the bundled 崇川区 example")
     district.add_argument("out_dir", type=Path)
@@ -461,6 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     synthetic.add_argument("--communities", type=int, required=True)
     synthetic.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.command == "synthetic" and args.communities < 1:
+        parser.error("--communities must be at least 1")
     if args.command == "district":
         write_district(args.out_dir)
     else:

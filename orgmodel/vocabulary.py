@@ -163,11 +163,14 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
-def _lookup(codes: Iterable[str], variants: Mapping[object, tuple[str, ...]]) -> dict[str, object]:
+Variants = Mapping[str, tuple[str, ...]] | Mapping[bool, tuple[str, ...]]
+
+
+def _lookup(codes: Iterable[object], variants: Variants) -> dict[str, object]:
     table: dict[str, object] = {clean(str(code)): code for code in codes}
     for code, spellings in variants.items():
         for spelling in spellings:
-            table[clean(spelling)] = code
+            table[clean(spelling)] = code  # type: ignore[has-type]
     return table
 
 

@@ -19,6 +19,13 @@ from orgmodel.raw import PATH, ROW, RawRoster, RawTable
 from orgmodel.readers import register
 
 BOM = b"\xef\xbb\xbf"
+# Columns read through the vocabulary, which ignores spaces itself: stripping millions of
+# such cells here would only cost time. Every other cell (ids, names) is stripped.
+INTERPRETED = frozenset({
+    "unit", "role", "full_time", "education", "police_officer", "political_legal_officer", "monthly_pay_yuan",
+    "start", "end", "gender", "kind", "level", "pilot", "households", "population", "office_activity_yuan",
+    "min_wage_monthly_yuan", "type", "category", "approved", "funded",
+})
 
 
 def _frame(data: bytes) -> pl.DataFrame:
@@ -46,7 +53,7 @@ def read_table(table: str, data: bytes, file: str) -> RawTable:
         if column is not None and column not in headers:
             headers[column] = header
     frame = frame.select(
-        [pl.col(h).str.strip_chars().replace("", None).alias(c) for c, h in headers.items()]
+        [(pl.col(h) if c in INTERPRETED else pl.col(h).str.strip_chars().replace("", None)).alias(c) for c, h in headers.items()]
     ).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64), pl.lit(None, pl.String).alias(PATH))
     cells = [c for c in frame.columns if c not in (ROW, PATH)]
     if cells:

@@ -16,8 +16,8 @@ import polars as pl
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from orgmodel import graph, vocabulary
-from orgmodel.roster import KIND, ROLE, UNIT
-from orgmodel.rules.context import Context
+from orgmodel.roster import KIND
+from orgmodel.rules.context import Context, distinct_persons, role_index, unit_index
 
 Severity = Literal["error", "warning", "info"]
 
@@ -139,21 +139,27 @@ def findings(frame: pl.DataFrame, *, message_expr: pl.Expr, **columns: object) -
     return frame.select(exprs)
 
 
-def _scope(rule: RuleSpec, ctx: Context) -> pl.DataFrame:
-    return ctx.communities_of(rule.applies_to).select(pl.col("id").alias("community_id"), "kind")
+def _scope(rule: RuleSpec, ctx: Context, *columns: str) -> pl.DataFrame:
+    """The communities a rule applies to: index `c`, `community_id`, and any other columns asked."""
+    return ctx.communities_of(rule.applies_to).select("c", pl.col("id").alias("community_id"), "kind", *columns)
 
 
-def _counts(frame: pl.DataFrame, name: str = "actual") -> pl.DataFrame:
-    return frame.group_by("community").agg(pl.len().alias(name)).rename({"community": "community_id"})
+def _counts(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.group_by("c").agg(pl.len().alias("actual"))
 
 
 def _with_counts(scope: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
-    return scope.join(counts, on="community_id", how="left").with_columns(pl.col("actual").fill_null(0))
+    return scope.join(counts, on="c", how="left").with_columns(pl.col("actual").fill_null(0))
 
 
 def _unit_filter(ctx: Context, scope: pl.DataFrame, unit: str) -> pl.DataFrame:
-    present = ctx.units_present.filter(pl.col("unit") == unit).select(pl.col("community").alias("community_id"))
-    return scope.join(present, on="community_id", how="semi")
+    present = ctx.units_present.filter(pl.col("u") == unit_index(unit)).select("c")
+    return scope.join(present, on="c", how="semi")
+
+
+def _in_scope(frame: pl.DataFrame, scope: pl.DataFrame) -> pl.DataFrame:
+    """Rows of (c, p, …) in the rule's communities, with their community_id."""
+    return frame.join(scope.select("c", "community_id"), on="c", how="inner")
 
 
 def _missing(frame: pl.DataFrame, field: str, text: str, **columns: object) -> pl.DataFrame:
@@ -162,8 +168,9 @@ def _missing(frame: pl.DataFrame, field: str, text: str, **columns: object) -> p
     return findings(frame, severity="warning", missing_field=field, message_expr=message(text), **columns)
 
 
-def _named(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
-    return ctx.with_people(frame, "name").with_columns(pl.col("person").alias("person_id"))
+def _named(ctx: Context, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """Attach person_id and name (and other person columns) for findings about persons."""
+    return ctx.with_people(frame, "person", "name", *columns).rename({"person": "person_id"})
 
 
 # --- the kinds -----------------------------------------------------------------------------
@@ -266,8 +273,7 @@ def role_holders(rule: RuleSpec, p: RoleHoldersParams, ctx: Context) -> pl.DataF
                                 message_expr=message("{label}应不多于{required_max}名,现有{actual}名",
                                                      label=label, required_max=p.max), **common))
         if p.full_time and p.part_time_warning:
-            part_time = _named(ctx, holders.filter(~pl.col("full_time"))).rename({"community": "community_id"})
-            part_time = part_time.join(scope, on="community_id", how="semi")
+            part_time = _named(ctx, _in_scope(holders.filter(~pl.col("full_time")), scope))
             out.append(findings(part_time, severity="warning", shortfall=0, detail="part_time",
                                 message_expr=message("{label}{name}非专职,不计入专职人数", label=label), **common))
     return pl.concat(out)
@@ -285,12 +291,8 @@ class HouseholdsRatioParams(Params):
 def households_ratio(rule: RuleSpec, p: HouseholdsRatioParams, ctx: Context) -> pl.DataFrame:
     """One worker per `households_per_worker` households: required = max(minimum,
     round-half-up(households / households_per_worker)); every (full-time) person of the unit counts."""
-    staff = ctx.active.filter(pl.col("unit") == p.unit)
-    if p.full_time:
-        staff = staff.filter(pl.col("full_time"))
-    counts = staff.select("community", "person").unique().pipe(_counts)
-    scope = ctx.communities_of(rule.applies_to).select(pl.col("id").alias("community_id"), "households")
-    table = _with_counts(scope, counts)
+    staff = ctx.unit_posts([p.unit], full_time=p.full_time)
+    table = _with_counts(_scope(rule, ctx, "households"), _counts(staff))
     label = vocabulary.UNIT_SHORT[p.unit]
     required = pl.max_horizontal(pl.lit(p.minimum), (pl.col("households") / p.households_per_worker + 0.5).floor())
     known = table.filter(pl.col("households").is_not_null()).with_columns(required_min=required.cast(pl.Int64))
@@ -325,10 +327,7 @@ def qualification(rule: RuleSpec, p: QualificationParams, ctx: Context) -> pl.Da
     missing-data warning. A holder who fails still counts for the post's minimum."""
     unit, _, role = p.post.partition(".")
     label = vocabulary.UNIT_SHORT[unit] + vocabulary.role_label(role)
-    holders = ctx.holders([(unit, role)]).join(_scope(rule, ctx).select(pl.col("community_id").alias("community")),
-                                                on="community", how="semi")
-    people = ctx.with_people(holders, "name", p.attribute).with_columns(pl.col("person").alias("person_id"))
-    people = people.rename({"community": "community_id"})
+    people = _named(ctx, _in_scope(ctx.holders([(unit, role)]), _scope(rule, ctx)), p.attribute)
     value = pl.col(p.attribute)
     common: dict[str, object] = {"unit": unit, "role": role, "measure": "persons", "shortfall": 0}
     return pl.concat([
@@ -349,12 +348,11 @@ class ExclusiveParams(Params):
 def exclusive_full_time(rule: RuleSpec, p: ExclusiveParams, ctx: Context) -> pl.DataFrame:
     """A person is full-time in at most `max_communities` communities (any number of posts
     inside one community is fine). Reported in every community involved."""
-    full_time = ctx.active.filter(pl.col("full_time")).select("community", "person").unique()
-    spread = full_time.group_by("person").agg(
-        pl.col("community").sort().str.join("、").alias("detail"), pl.len().alias("actual"))
-    spread = spread.filter(pl.col("actual") > p.max_communities)
-    involved = _named(ctx, full_time.join(spread, on="person")).rename({"community": "community_id"})
-    involved = involved.join(_scope(rule, ctx), on="community_id", how="semi")
+    full_time = ctx.unit_posts(list(vocabulary.UNITS), full_time=True)
+    spread = full_time.group_by("p").agg(pl.len().alias("actual")).filter(pl.col("actual") > p.max_communities)
+    involved = _in_scope(full_time.join(spread, on="p"), ctx.communities_of(None).select("c", community_id="id"))
+    where = involved.group_by("p").agg(pl.col("community_id").sort().str.join("、").alias("detail"))
+    involved = _named(ctx, _in_scope(involved.drop("community_id"), _scope(rule, ctx)).join(where, on="p"))
     return findings(involved, severity=rule.severity, measure="communities", required_max=p.max_communities,
                     shortfall=0, message_expr=message("{name}同时在{actual}个社区专职任职({detail})"))
 
@@ -369,9 +367,8 @@ class CrossAppointmentParams(Params):
 def cross_appointment(rule: RuleSpec, p: CrossAppointmentParams, ctx: Context) -> pl.DataFrame:
     """Where the unit exists: how many of its members also hold a post in a partner unit
     (交叉任职); `zero_severity` when none does."""
-    members = ctx.active.filter(pl.col("unit") == p.unit).select("community", "person").unique()
-    partners = ctx.active.filter(pl.col("unit").is_in(pl.Series(p.partner_units, dtype=UNIT)))
-    crossed = members.join(partners.select("community", "person").unique(), on=["community", "person"], how="semi")
+    members = ctx.unit_posts([p.unit])
+    crossed = members.join(ctx.unit_posts(p.partner_units), on=["c", "p"], how="semi")
     table = _with_counts(_unit_filter(ctx, _scope(rule, ctx), p.unit), _counts(crossed))
     label = vocabulary.UNIT_SHORT[p.unit]
     partner_label = "或".join(vocabulary.UNIT_SHORT[u] for u in p.partner_units)
@@ -394,14 +391,13 @@ def forbidden_relation(rule: RuleSpec, p: ForbiddenRelationParams, ctx: Context)
     """No edge of `type` from `source` (a government body, or a unit) to a community unit.
     Decided on each community's structure graph (`orgmodel.graph`), built only for the
     communities whose relations contain such an edge type at all."""
-    relations = ctx.roster.relations
-    candidates = relations.filter(pl.col("type") == p.type)["community"].unique().sort().to_list()
-    scope = set(_scope(rule, ctx)["community_id"].to_list())
+    relations = ctx.roster.relations.filter(pl.col("type") == p.type)
+    from_source = pl.col("from_government").is_not_null() if p.source == "government" else pl.col("from_unit") == p.source
+    in_scope = _scope(rule, ctx).select(community="community_id")
+    candidates = relations.filter(from_source).join(in_scope, on="community", how="semi")
+    graphs = graph.structure_graphs(ctx.roster.restricted(candidates["community"].unique()))
     rows = []
-    for community in candidates:
-        if community not in scope:
-            continue
-        g = graph.structure_graph(ctx.roster, community)
+    for community, g in sorted(graphs.items()):
         for source, target in graph.forbidden_edges(g, p.source, p.type):
             rows.append({"community_id": community, "unit": g.nodes[target].get("unit"),
                          "detail": g.nodes[source]["label"], "relation": vocabulary.RELATION_TYPES[p.type]})
@@ -444,15 +440,14 @@ def pay_floor(rule: RuleSpec, p: PayFloorParams, ctx: Context) -> pl.DataFrame:
     """A full-time worker's monthly pay ≥ the minimum wage of the community's region
     (inherited down the region tree); roles paid by their own agencies are exempt."""
     wages = ctx.region_min_wage
-    scope = ctx.communities_of(rule.applies_to).select(
-        pl.col("id").alias("community_id"),
+    scope = _scope(rule, ctx, "region").with_columns(
         pl.col("region").replace_strict(wages, default=None, return_dtype=pl.Float64).alias("required_min"))
-    exempt = pl.Series(p.exempt_roles, dtype=ROLE)
-    workers = (ctx.active.filter(pl.col("full_time") & ~pl.col("role").is_in(exempt))
-               .select("community", "person").unique())
-    workers = _named(ctx, workers.rename({"community": "community_id"}))
+    exempt = [role_index(r) for r in p.exempt_roles]
+    workers = distinct_persons(ctx.posts.filter(pl.col("full_time") & ~pl.col("r").is_in(exempt)), ctx.np)
+    workers = _in_scope(workers, scope.filter(pl.col("required_min").is_not_null())).join(
+        scope.select("c", "required_min"), on="c")
     workers = ctx.with_people(workers, "monthly_pay_yuan").rename({"monthly_pay_yuan": "actual"})
-    workers = workers.join(scope.filter(pl.col("required_min").is_not_null()), on="community_id", how="inner")
+    workers = _named(ctx, workers.filter(pl.col("actual").is_null() | (pl.col("actual") < pl.col("required_min"))))
     common: dict[str, object] = {"measure": "yuan", "shortfall": 0}
     return pl.concat([
         findings(workers.filter(pl.col("actual") < pl.col("required_min")), severity=rule.severity, **common,
@@ -512,9 +507,9 @@ def task_requirements(rule: RuleSpec, p: TaskRequirementsParams, ctx: Context) -
                             message_expr=message("事项{detail}“{name}”缺少{item}", item=label)))
         out.append(_missing(tasks.filter(pl.col(item).is_null()), item,
                             f"事项{{detail}}“{{name}}”未填写{label}", **common))
-    for item in p.documents:
-        out.append(findings(tasks.filter(pl.col(item).is_null()), severity=rule.severity, **common,
-                            message_expr=message("事项{detail}“{name}”缺少{item}", item=_TASK_FIELDS[item])))
+    for document in p.documents:
+        out.append(findings(tasks.filter(pl.col(document).is_null()), severity=rule.severity, **common,
+                            message_expr=message("事项{detail}“{name}”缺少{item}", item=_TASK_FIELDS[document])))
     return pl.concat(out) if out else findings(tasks.clear(), message_expr=pl.lit(""))
 
 
@@ -531,13 +526,12 @@ def pilot_count(rule: RuleSpec, p: PilotCountParams, ctx: Context) -> pl.DataFra
     communities = ctx.communities_of(rule.applies_to)
     if not communities["pilot"].any():
         return findings(communities.clear(), message_expr=pl.lit(""))
-    levels = dict(zip(ctx.roster.regions["id"].to_list(), ctx.roster.regions["level"].to_list(), strict=True))
-    names = dict(zip(ctx.roster.regions["id"].to_list(), ctx.roster.regions["name"].to_list(), strict=True))
-    tally: dict[str, int] = {}
-    for region, pilot in communities.select("region", "pilot").iter_rows():
-        for ancestor in ctx.region_ancestors.get(region, []) if region else []:
-            if levels.get(ancestor) == p.level:
-                tally[ancestor] = tally.get(ancestor, 0) + int(bool(pilot))
+    levels = dict(ctx.roster.regions.select("id", "level").iter_rows())
+    names = dict(ctx.roster.regions.select("id", "name").iter_rows())
+    at_level = {region: next((a for a in chain if levels.get(a) == p.level), None)
+                for region, chain in ctx.region_ancestors.items()}
+    tally = dict(communities.select(pl.col("region").replace_strict(at_level, default=None, return_dtype=pl.String)
+                                    .alias("r"), "pilot").drop_nulls("r").group_by("r").agg(pl.col("pilot").sum()).iter_rows())
     rows = [{"region_id": r, "actual": n, "name": names.get(r) or r}
             for r, n in sorted(tally.items()) if not p.min <= n <= p.max]
     frame = pl.DataFrame(rows, schema={"region_id": pl.String, "actual": pl.Int64, "name": pl.String})
@@ -557,12 +551,12 @@ class HolderAttributeParams(Params):
 def holder_attribute(rule: RuleSpec, p: HolderAttributeParams, ctx: Context) -> pl.DataFrame:
     """At least `min` holders of the posts have `attribute` = `value` (e.g. a woman member of
     the villagers' committee); blank values that could make up the number are missing data."""
-    holders = ctx.holders([tuple(post.split(".", 1)) for post in p.posts])  # type: ignore[misc]
+    holders = ctx.holders([(post.split(".", 1)[0], post.split(".", 1)[1]) for post in p.posts])
     holders = ctx.with_people(holders, p.attribute)
-    tally = holders.group_by("community").agg(
+    tally = holders.group_by("c").agg(
         (pl.col(p.attribute) == p.value).sum().alias("actual"), pl.col(p.attribute).is_null().sum().alias("blank"),
-    ).rename({"community": "community_id"})
-    table = _scope(rule, ctx).join(tally, on="community_id", how="left").with_columns(
+    )
+    table = _scope(rule, ctx).join(tally, on="c", how="left").with_columns(
         pl.col("actual").fill_null(0), pl.col("blank").fill_null(0))
     short = table.filter(pl.col("actual") < p.min)
     unit = p.posts[0].split(".")[0]

@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 AS_OF ?=
 
-.PHONY: demo test lint bench examples clean
+.PHONY: demo test lint bench examples golden clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,7 @@ examples: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The golden report of the example district (tests/test_golden.py compares against it).
+golden: $(BIN)/.installed
+	$(BIN)/orgmodel check examples/chongchuan --as-of 2026-11-25 --format json -o tests/golden/chongchuan-report.json; test $$? -le 1

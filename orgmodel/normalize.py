@@ -174,7 +174,7 @@ class _Reader:
             exprs.append(pl.col(column).replace_strict(mapping, default=None, return_dtype=dtype))
             unreadable = [text for text, value in mapping.items() if value is None and vocabulary.clean(text)]
             if unreadable:
-                bad = self.frame[column].is_in(pl.Series(unreadable, dtype=pl.String))
+                bad = self.frame[column].is_in(pl.Series(unreadable, dtype=pl.String).implode())
                 self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
                                  community_column=self.community_column)
         if exprs:
@@ -209,7 +209,7 @@ class _Reader:
 
     def known(self, column: str, valid: pl.Series, code: str, expected: str) -> None:
         values = self.text(column)
-        bad = values.is_not_null() & ~values.is_in(valid)
+        bad = values.is_not_null() & ~values.is_in(valid.implode())
         if bad.any():
             self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
                              community_column=self.community_column)
@@ -231,11 +231,13 @@ def _regions(raw: RawRoster, errors: _Errors) -> pl.DataFrame:
     }).unique("id", keep="first", maintain_order=True)
     r.known("parent", frame["id"], "unknown_region", "区域表中的区域编码 / a region id listed in the regions table")
     parents = dict(zip(frame["id"].to_list(), frame["parent"].to_list(), strict=True))
+    where = {rid: (row, path) for rid, row, path in table.frame.select("id", ROW, PATH).iter_rows()}
     for start in parents:
         seen, at = {start}, parents.get(start)
         while at is not None and at in parents:
             if at in seen:
                 errors.add(input_error("region_cycle", file=table.file, sheet=table.sheet, value=start,
+                                       row=where[start][0], path=where[start][1],
                                        column=table.header("parent")))
                 break
             seen.add(at)
@@ -249,8 +251,11 @@ def _communities(raw: RawRoster, regions: pl.DataFrame, errors: _Errors) -> pl.D
         errors.add(input_error("missing_table", file=raw.source, column="社区 (communities)"))
         return empty("communities")
     r = _Reader(table, errors, community_column="id")
-    if not r.require(REQUIRED["communities"]):
-        return empty("communities")
+    if not r.require(REQUIRED["communities"]):  # a file-level error; keep the ids so that other tables still resolve
+        ids = r.text("id").drop_nulls().unique(maintain_order=True)
+        return pl.DataFrame({"id": ids}).with_row_index("c").with_columns(
+            [pl.lit(None, dtype).alias(c) for c, dtype in SCHEMAS["communities"].items() if c not in ("c", "id")]
+        ).select(list(SCHEMAS["communities"])).cast(SCHEMAS["communities"])  # type: ignore[arg-type]
     r.unique(["id"], "id")
     if "regions" in raw.tables:
         r.known("region", regions["id"], "unknown_region", "区域表中的区域编码 / a region id listed in the regions table")
@@ -297,7 +302,7 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
         errors.add(input_error("missing_table", file=raw.source, column="人员 (appointments)"))
         return empty("appointments"), empty("notices")
     r = _Reader(table, errors)
-    if not r.require(REQUIRED["appointments"]):
+    if not r.require(REQUIRED["appointments"]) or r.frame.is_empty():
         return empty("appointments"), empty("notices")
     community_index = _index(r.frame["community"], communities["id"])
     unknown = community_index.is_null() & r.frame["community"].is_not_null()
@@ -311,7 +316,10 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
         if not bad_pairs.is_empty():
             bad = r.frame.join(bad_pairs, on=["unit", "role"], how="semi", maintain_order="left")
             column = "unit" if code == "unknown_unit" else "role"
-            r.errors.rows(table, bad, code, column, expected=vocabulary.UNIT.expected if column == "unit" else None)
+            if column == "unit":
+                r.errors.rows(table, bad, code, column, expected=vocabulary.UNIT.expected)
+            else:
+                r.errors.rows(table, bad, code, column, expected_of=lambda rec: vocabulary.role_homes(str(rec["role"])))
     pair_keys = posts.select(pl.concat_str("unit", "role", separator="\x1f").alias("key"), "unit_code", "role_code", "error")
     pair_index = {k: i for i, k in enumerate(pair_keys["key"].unique(maintain_order=True).to_list())}
     singles = pair_keys.filter(~pl.col("key").is_duplicated()).with_columns(
@@ -389,7 +397,8 @@ def _report_conflicts(table: RawTable, rows: pl.DataFrame, clashing: pl.DataFram
             "p", pl.col(attribute).alias("first_value"), pl.col(ROW).alias("first_row"), pl.col(PATH).alias("first_path"))
         later = seen.join(first, on="p").filter(pl.col(attribute) != pl.col("first_value"))
         errors.rows(table, later, "conflicting_person", attribute, value_column="person",
-                    expected_of=lambda rec: f"第{rec['first_row']}行" if rec["first_row"] is not None else str(rec["first_path"]))
+                    expected_of=lambda rec: f"第{rec['first_row']}行 / row {rec['first_row']}"
+                    if rec["first_row"] is not None else str(rec["first_path"]))
         errors.communities.update(seen["community"].drop_nulls().to_list())
 
 

@@ -65,7 +65,7 @@ class Roster:
 
     def restricted(self, community_ids: pl.Series | list[str]) -> Roster:
         """The same roster limited to some communities (people and regions are kept whole)."""
-        keep = pl.Series("id", community_ids, dtype=pl.String)
+        keep = pl.Series("id", community_ids, dtype=pl.String).implode()
 
         def by_community(frame: pl.DataFrame) -> pl.DataFrame:
             return frame.filter(pl.col("community").is_in(keep))
@@ -83,7 +83,8 @@ class Roster:
     def without(self, community_ids: set[str]) -> Roster:
         if not community_ids:
             return self
-        return self.restricted(self.communities["id"].filter(~self.communities["id"].is_in(list(community_ids))))
+        ids = self.communities["id"]
+        return self.restricted(ids.filter(~ids.is_in(pl.Series(list(community_ids), dtype=pl.String).implode())))
 
 
 def active_appointments(roster: Roster, as_of: object) -> pl.DataFrame:

@@ -241,13 +241,24 @@ def parse_post(unit_text: str, role_text: str) -> tuple[Post, ...] | str:
         return (Post(str(unit), str(role)),)
     parts = [p for p in COMPOUND_SEPARATORS.split(clean(role_text)) if p]
     roles = [_ROLE.get(p) for p in parts]
-    if len(parts) < 2 or any(r is None for r in roles):
+    if len(parts) < 2 or all(r is None for r in roles):
         return (Post(str(unit), OTHER_ROLE),)
     posts = []
-    for part_role in map(str, roles):
-        homes = ROLE_UNITS[part_role]
-        posts.append(Post(str(unit) if unit in homes else homes[0], part_role))
+    for part_role in roles:
+        if part_role is None:  # 书记兼网格员: the 书记 part counts, the rest is a post no rule knows
+            posts.append(Post(str(unit), OTHER_ROLE))
+            continue
+        homes = ROLE_UNITS[str(part_role)]
+        posts.append(Post(str(unit) if unit in homes else homes[0], str(part_role)))
     return tuple(dict.fromkeys(posts))
+
+
+def role_homes(role_text: str) -> str:
+    """Where a post belongs, for the message of an error that put it elsewhere: 调解员 → 社区综治办."""
+    parts = [_ROLE.get(p) for p in COMPOUND_SEPARATORS.split(clean(role_text)) if p] or [_ROLE.get(clean(role_text))]
+    homes = dict.fromkeys(unit for role in parts if role is not None for unit in ROLE_UNITS[str(role)])
+    labels = "、".join(f"{UNITS[u][0]} ({u})" for u in homes)
+    return f"“{role_text}”属于 / belongs to: {labels}" if labels else "一个机构 / a unit"
 
 
 def parse_government(text: str) -> str | None:

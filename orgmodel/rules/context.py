@@ -48,7 +48,7 @@ class Context:
     def communities_of(self, kinds: list[str] | None) -> pl.DataFrame:
         if not kinds:
             return self.communities
-        return self.communities.filter(pl.col("kind").is_in(pl.Series(kinds, dtype=KIND)))
+        return self.communities.filter(pl.col("kind").is_in(pl.Series(kinds, dtype=KIND).implode()))
 
     @cached_property
     def posts(self) -> pl.DataFrame:
@@ -79,8 +79,10 @@ class Context:
         return held.select("c", "p", "full_time") if len(posts) == 1 else distinct_persons(held, self.np)
 
     def unit_posts(self, units: list[str], full_time: bool = False) -> pl.DataFrame:
-        """Distinct (c, p) with any post (a full-time one, if asked) in one of the units."""
-        held = self.posts.filter(pl.col("u").is_in([unit_index(u) for u in units]))
+        """Distinct (c, p) with any post (a full-time one, if asked) in one of the units;
+        posts no rule knows (`other`) are not counted."""
+        held = self.posts.filter(pl.col("u").is_in([unit_index(u) for u in units])
+                                 & (pl.col("r") != role_index(vocabulary.OTHER_ROLE)))
         return distinct_persons(held.filter(pl.col("full_time")) if full_time else held, self.np)
 
     @cached_property

@@ -462,7 +462,9 @@ def pay_floor(rule: RuleSpec, p: PayFloorParams, ctx: Context) -> pl.DataFrame:
 def _tasks(rule: RuleSpec, ctx: Context) -> pl.DataFrame:
     scope = _scope(rule, ctx).select(pl.col("community_id").alias("community"))
     return ctx.roster.tasks.join(scope, on="community", how="semi").rename({"community": "community_id"}).with_columns(
-        pl.col("id").alias("detail"), pl.col("name").fill_null(""), pl.col("category_text").fill_null("(空)"))
+        pl.col("id").alias("detail"), pl.col("name").fill_null(""), pl.col("category_text").fill_null("(空)"),
+        pl.col("category").replace_strict(vocabulary.TASK_CATEGORIES, default=None, return_dtype=pl.String)
+        .alias("category_label"))
 
 
 class TaskCategoriesParams(Params):
@@ -482,7 +484,7 @@ def task_forbidden(rule: RuleSpec, p: TaskCategoriesParams, ctx: Context) -> pl.
     """Tasks of these categories are never handed to a community."""
     tasks = _tasks(rule, ctx).filter(pl.col("category").is_in(p.categories))
     return findings(tasks, severity=rule.severity, measure="tasks", shortfall=0,
-                    message_expr=message("事项{detail}“{name}”属于{category_text},不得转嫁给社区"))
+                    message_expr=message("事项{detail}“{name}”属于{category_label},不得转嫁给社区"))
 
 
 class TaskRequirementsParams(Params):

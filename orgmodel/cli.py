@@ -82,9 +82,8 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
         pack = load_pack(pack_name)
         day = _as_of(as_of)
         progress.stage(f"读取 {roster.name}")
-        raw = readers.read_roster(roster)
         progress.stage("校验花名册")
-        data, skipped = normalize.load(raw, skip_invalid=skip_invalid)
+        data, skipped = normalize.load(readers.read_roster(roster), skip_invalid=skip_invalid)
     except PackError as exc:
         progress.close()
         err.print(f"规则包有误 / rule pack error: {exc}", markup=False)

@@ -87,18 +87,16 @@ def _add_standing_relations(g: nx.MultiDiGraph, community: str) -> None:
             g.add_edge(a, b, type=kind)
 
 
-def structure_graphs(roster: Roster) -> dict[str, nx.MultiDiGraph]:
-    """Each community's units and their relations, without people: what structural rules read.
+def structure_graph(roster: Roster) -> nx.MultiDiGraph:
+    """The communities' units and their relations, without people: what structural rules read.
     Pass a roster restricted to the communities you need."""
     units, relations = _rows_by_community(roster.units), _rows_by_community(roster.relations)
-    graphs = {}
+    g = nx.MultiDiGraph()
     for row in roster.communities.iter_rows(named=True):
         community = str(row["id"])
-        g = nx.MultiDiGraph()
         _add_community(g, row, units.get(community, []), relations.get(community, []))
         _add_standing_relations(g, community)
-        graphs[community] = g
-    return graphs
+    return g
 
 
 def build_graph(roster: Roster, as_of: dt.date, communities: list[str] | None = None) -> nx.MultiDiGraph:

@@ -310,7 +310,7 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
         errors.rows(table, r.frame.filter(unknown), "unknown_community", "community",
                     expected="社区表中的社区编码 / a community id listed in the communities table")
     typed = r.typed_many({"full_time": "yes_no", "start": "date", "end": "date"})
-    posts = _posts(r)
+    posts = _posts(r).with_columns(pl.col("unit").cast(r.frame.schema["unit"]), pl.col("role").cast(r.frame.schema["role"]))
     for code in ("unknown_unit", "role_not_in_unit"):
         bad_pairs = posts.filter(pl.col("error") == code).select("unit", "role")
         if not bad_pairs.is_empty():
@@ -320,19 +320,27 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
                 r.errors.rows(table, bad, code, column, expected=vocabulary.UNIT.expected)
             else:
                 r.errors.rows(table, bad, code, column, expected_of=lambda rec: vocabulary.role_homes(str(rec["role"])))
-    pair_keys = posts.select(pl.concat_str("unit", "role", separator="\x1f").alias("key"), "unit_code", "role_code", "error")
-    pair_index = {k: i for i, k in enumerate(pair_keys["key"].unique(maintain_order=True).to_list())}
-    singles = pair_keys.filter(~pl.col("key").is_duplicated()).with_columns(
-        pl.col("key").replace_strict(pair_index, return_dtype=pl.UInt32).alias("pair"))
-    by_pair = pl.DataFrame({"pair": range(len(pair_index))}, schema={"pair": pl.UInt32}).join(
-        singles, on="pair", how="left", maintain_order="left")
+    # A pair's index is (unit spelling × role spelling), from two small lookups; rosters have a
+    # few dozen unit spellings and a few hundred role spellings, so the table stays small.
+    unit_spelling = {u: i for i, u in enumerate(posts["unit"].unique(maintain_order=True).to_list())}
+    role_spelling = {t: i for i, t in enumerate(posts["role"].unique(maintain_order=True).to_list())}
+    width = max(len(role_spelling), 1)
+
+    def pair_of(unit: pl.Expr, role: pl.Expr) -> pl.Expr:
+        return (unit.replace_strict(unit_spelling, default=None, return_dtype=pl.UInt32) * width
+                + role.replace_strict(role_spelling, default=None, return_dtype=pl.UInt32)).alias("pair")
+
+    singles = posts.with_columns(pair_of(pl.col("unit"), pl.col("role"))).filter(~pl.col("pair").is_duplicated())
+    by_pair = pl.DataFrame({"pair": pl.int_range(len(unit_spelling) * width, dtype=pl.UInt32, eager=True)}).join(
+        singles.with_columns(key=pl.lit(True)), on="pair", how="left", maintain_order="left")
     located = pl.DataFrame({
         "community": r.frame["community"], "c": community_index, "person": r.frame["person"], "p": person_index,
-        "pair": r.frame.select(pl.concat_str("unit", "role", separator="\x1f").replace_strict(
-            pair_index, default=None, return_dtype=pl.UInt32))["unit"],
+        "pair": r.frame.select(pair_of(pl.col("unit"), pl.col("role")))["pair"],
         "full_time": typed["full_time"].fill_null(False), "start": typed["start"], "end": typed["end"],
         "unit_text": r.frame["unit"], "role_text": r.frame["role"], ROW: r.frame[ROW], PATH: r.frame[PATH],
-    }).filter(pl.col("c").is_not_null() & pl.col("p").is_not_null() & pl.col("pair").is_not_null())
+    })
+    if located.select(pl.col("c", "p", "pair").null_count().sum()).row(0) != (0, 0, 0):  # rows with input errors
+        located = located.filter(pl.col("c").is_not_null() & pl.col("p").is_not_null() & pl.col("pair").is_not_null())
     single_rows = located.with_columns(
         unit=by_pair["unit_code"].gather(located["pair"]), role=by_pair["role_code"].gather(located["pair"]),
         error=by_pair["error"].gather(located["pair"]), compound=by_pair["key"].gather(located["pair"]).is_null())
@@ -344,13 +352,13 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
                         compound.select(single_rows.drop("compound").columns)])
     appointments = joined.select(
         "community", "c", "person", "p", "unit", "role",
-        pl.when(pl.col("role") == vocabulary.OTHER_ROLE).then(pl.col("role_text")).alias("label"),
+        pl.when(pl.col("role") == vocabulary.OTHER_ROLE).then(pl.col("role_text").cast(pl.String)).alias("label"),
         "full_time", "start", "end",
     )
     notices = joined.filter(pl.col("role") == vocabulary.OTHER_ROLE).select(
         pl.lit("unknown_post").alias("code"), pl.lit(table.file, pl.String).alias("file"),
         pl.col(ROW).alias("row"), (pl.col(PATH) + ".role").alias("path"),
-        pl.lit(table.header("role")).alias("column"), pl.col("role_text").alias("value"), "community",
+        pl.lit(table.header("role")).alias("column"), pl.col("role_text").cast(pl.String).alias("value"), "community",
     )
     return appointments, notices
 
@@ -365,22 +373,24 @@ def _people_from_rows(table: RawTable, rows: pl.DataFrame, errors: _Errors) -> p
     """One person per id (index `p` = rank of the id); a person on several rows must not say
     two different things.
 
-    One group-by over the repeated rows finds both each person's values (blanks never
-    conflict) and, through min ≠ max, the few persons whose rows disagree; only those are
-    then looked at row by row.
+    Most persons on several rows repeat themselves exactly: one `unique` over the repeated
+    rows leaves a single row for them. Only the few whose rows still differ (a blank here,
+    a value there, or a real conflict) are merged value by value and checked for conflicts.
     """
     p = rows["p"].fill_null(0).to_numpy()
     repeated_mask = pl.Series(np.bincount(p)[p] > 1) & rows["p"].is_not_null()
-    repeated = rows.filter(repeated_mask)
-    merged = repeated.group_by("p").agg(
+    variants = rows.filter(repeated_mask).unique(subset=["p", *PERSON_ATTRIBUTES], keep="first", maintain_order=True)
+    differing = variants["p"].is_duplicated()
+    merged = variants.filter(differing).group_by("p").agg(
         pl.col("person").first(),
-        *[pl.col(a).min() for a in PERSON_ATTRIBUTES],
-        *[(pl.col(a).min() != pl.col(a).max()).alias(f"_clash_{a}") for a in PERSON_ATTRIBUTES],
+        *[pl.col(a).drop_nulls().first() for a in PERSON_ATTRIBUTES],
+        *[(pl.col(a).drop_nulls().n_unique() > 1).alias(f"_clash_{a}") for a in PERSON_ATTRIBUTES],
     )
-    clashing = merged.filter(pl.any_horizontal(pl.col("^_clash_.*$").fill_null(False)))
+    clashing = merged.filter(pl.any_horizontal(pl.col("^_clash_.*$")))
     if not clashing.is_empty():
         _report_conflicts(table, rows, clashing, errors)
-    people = pl.concat([rows.filter(~repeated_mask & pl.col("p").is_not_null()), merged.select(rows.columns)]).sort("p")
+    people = pl.concat([rows.filter(~repeated_mask & pl.col("p").is_not_null()), variants.filter(~differing),
+                        merged.select(rows.columns)]).sort("p")
     return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Literal
 
@@ -152,10 +151,13 @@ def summary(result: CheckResult, status: pl.DataFrame) -> Summary:
     )
 
 
-def regions(result: CheckResult, status: pl.DataFrame) -> list[RegionSummary]:
-    """Every region of the tree with its whole subtree rolled up (the hiring plan per region)."""
-    table = result.roster.regions
-    info = {r["id"]: r for r in table.iter_rows(named=True)}
+REGION_FIELDS = list(RegionSummary.model_fields)
+
+
+def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
+    """Every region of the tree with its whole subtree rolled up (the hiring plan per region).
+    `shortfall_by_role` holds the object's JSON text, indented for its place in the report."""
+    info = {r["id"]: r for r in result.roster.regions.with_columns(pl.col("level").cast(pl.String)).iter_rows(named=True)}
     for region in status["region"].drop_nulls().unique().to_list():
         info.setdefault(region, {"id": region, "name": None, "level": None, "parent": None})
     ancestors: dict[str, list[str]] = {}
@@ -167,22 +169,26 @@ def regions(result: CheckResult, status: pl.DataFrame) -> list[RegionSummary]:
         ancestors[region] = chain
     links = pl.DataFrame({"region": list(ancestors), "ancestor": list(ancestors.values())},
                          schema={"region": pl.String, "ancestor": pl.List(pl.String)}).explode("ancestor")
-    rolled = status.join(links, on="region", how="inner")
-    tallies = {r: dict.fromkeys(("communities", "compliant", "incomplete", "with_errors"), 0) for r in info}
-    for ancestor, state, n in rolled.group_by("ancestor", "status").len().iter_rows():
-        tallies[ancestor][state] += n
-        tallies[ancestor]["communities"] += n
+    tallies = status.join(links, on="region", how="inner").group_by("ancestor").agg(
+        pl.len().alias("communities"), *[(pl.col("status") == s).sum().alias(s) for s in ("compliant", "incomplete", "with_errors")])
     found = result.findings.join(status.select("community_id", "region"), on="community_id", how="inner")
-    over = dict(found.filter(pl.col("detail") == "over_max").join(links, on="region").group_by("ancestor").len().iter_rows())
-    plan: dict[str, dict[str, int]] = {r: {} for r in info}
-    by_role = _shortfalls(found).join(links, on="region").group_by("ancestor", "key").agg(pl.col("shortfall").sum())
-    for ancestor, key, n in by_role.sort("ancestor", "key").iter_rows():
-        plan[ancestor][key] = int(n)
-    return [
-        RegionSummary(id=r, name=info[r]["name"], level=info[r]["level"], parent=info[r]["parent"],
-                      over_max=over.get(r, 0), shortfall_by_role=plan[r], **tallies[r])
-        for r in sorted(info)
-    ]
+    over = found.filter(pl.col("detail") == "over_max").join(links, on="region").group_by("ancestor").agg(
+        pl.len().alias("over_max"))
+    plan = (_shortfalls(found).join(links, on="region").group_by("ancestor", "key").agg(pl.col("shortfall").sum())
+            .sort("ancestor", "key")
+            .group_by("ancestor", maintain_order=True).agg(
+                pl.format('        "{}": {}', "key", "shortfall").str.join(",\n").alias("lines"),
+                pl.col("shortfall").sum().alias("shortfall_total")))
+    base = pl.DataFrame(list(info.values()), schema={"id": pl.String, "name": pl.String, "level": pl.String,
+                                                     "parent": pl.String}, orient="row")
+    counts = ["communities", "compliant", "incomplete", "with_errors", "over_max", "shortfall_total"]
+    return (base.join(tallies, left_on="id", right_on="ancestor", how="left")
+            .join(over, left_on="id", right_on="ancestor", how="left")
+            .join(plan, left_on="id", right_on="ancestor", how="left")
+            .with_columns(pl.col(counts).fill_null(0).cast(pl.Int64),
+                          shortfall_by_role=pl.when(pl.col("lines").is_null()).then(pl.lit("{}"))
+                          .otherwise(pl.concat_str([pl.lit("{\n"), pl.col("lines"), pl.lit("\n      }")])))
+            .sort("id").select(*REGION_FIELDS, "shortfall_total"))
 
 
 # --- JSON in columns -------------------------------------------------------------------------
@@ -190,11 +196,18 @@ def regions(result: CheckResult, status: pl.DataFrame) -> list[RegionSummary]:
 _PLACEHOLDER = "\x00{}\x00"
 
 
-def _json_value(name: str, dtype: pl.DataType) -> pl.Expr:
-    """The JSON text of a column's values: strings escaped exactly as Python's json does."""
+_NEEDS_ESCAPE = r'[\x00-\x1f"\\]'
+
+
+def _json_value(name: str, dtype: pl.DataType, plain: bool = False) -> pl.Expr:
+    """The JSON text of a column's values: strings escaped exactly as Python's json does.
+    `plain`: the caller knows no value needs escaping (the common case), so quoting is enough."""
     col = pl.col(name)
     if dtype == pl.String:
-        text = pl.struct(col.alias("v")).struct.json_encode().str.strip_prefix('{"v":').str.strip_suffix("}")
+        if plain:
+            text = pl.concat_str([pl.lit('"'), col, pl.lit('"')])
+        else:
+            text = pl.struct(col.alias("v")).struct.json_encode().str.strip_prefix('{"v":').str.strip_suffix("}")
     elif dtype == pl.Boolean:
         text = pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false"))
     elif dtype.is_integer():
@@ -204,23 +217,35 @@ def _json_value(name: str, dtype: pl.DataType) -> pl.Expr:
     return text.fill_null("null")
 
 
-def _objects(frame: pl.DataFrame, fields: list[str], raw: tuple[str, ...] = ()) -> pl.Expr:
+def _objects(chunk: pl.DataFrame, fields: list[str], raw: tuple[str, ...] = ()) -> pl.Series:
     """Each row as an indented JSON object (array items at depth 2); `raw` columns hold JSON text."""
-    lines = [pl.lit(f'      "{f}": ') + (pl.col(f).fill_null("null") if f in raw else _json_value(f, frame.schema[f]))
-             for f in fields]
+    lines = []
+    for f in fields:
+        dtype = chunk.schema[f]
+        if f in raw:
+            value = pl.col(f).fill_null("null")
+        else:
+            plain = dtype == pl.String and not chunk[f].str.contains(_NEEDS_ESCAPE).any()
+            value = _json_value(f, dtype, plain)
+        lines.append(pl.lit(f'      "{f}": ') + value)
     body = pl.concat_str(lines, separator=",\n")
-    return pl.concat_str([pl.lit("    {\n"), body, pl.lit("\n    }")])
+    return chunk.select(pl.concat_str([pl.lit("    {\n"), body, pl.lit("\n    }")]).alias("o"))["o"]
 
 
-def _array_chunks(frame: pl.DataFrame, fields: list[str], raw: tuple[str, ...] = (), size: int = 50_000) -> Iterator[str]:
+def _write_array(out: IO[bytes], frame: pl.DataFrame, fields: list[str], raw: tuple[str, ...] = (),
+                 size: int = 50_000) -> None:
+    """Write a JSON array of objects, slice by slice, straight from polars to the file."""
     if frame.is_empty():
-        yield "[]"
+        out.write(b"[]")
         return
-    yield "[\n"
+    out.write(b"[\n")
     for start in range(0, frame.height, size):
-        part = frame.slice(start, size).select(_objects(frame, fields, raw).alias("o"))["o"].str.join(",\n").item()
-        yield ("" if start == 0 else ",\n") + part
-    yield "\n  ]"
+        chunk = frame.slice(start, size)
+        objects = _objects(chunk, fields, raw)
+        last = start + size >= frame.height
+        separators = pl.Series([","] * (chunk.height - 1) + ["" if last else ","])
+        (objects + separators).to_frame().write_csv(out, include_header=False, quote_style="never", line_terminator="\n")
+    out.write(b"  ]")
 
 
 def _findings_frame(result: CheckResult) -> pl.DataFrame:
@@ -251,21 +276,20 @@ class ReportParts:
     """A report ready to write: the small head as a model, the long arrays as frames."""
 
     head: dict[str, object]
+    regions: pl.DataFrame
     findings: pl.DataFrame
     notices: pl.DataFrame
 
-    def chunks(self) -> Iterator[str]:
-        text = json.dumps(self.head, indent=2, ensure_ascii=False)
-        for name, frame, raw in (("findings", self.findings, ("waiver",)), ("notices", self.notices, ())):
-            marker = json.dumps(_PLACEHOLDER.format(name), ensure_ascii=False)
-            before, text = text.split(marker, 1)
-            yield before
-            yield from _array_chunks(frame, FINDING_FIELDS if name == "findings" else NOTICE_FIELDS, raw)
-        yield text + "\n"
-
     def write(self, out: IO[bytes]) -> None:
-        for chunk in self.chunks():
-            out.write(chunk.encode("utf-8"))
+        text = json.dumps(self.head, indent=2, ensure_ascii=False)
+        arrays = (("regions", self.regions, REGION_FIELDS, ("shortfall_by_role",)),
+                  ("findings", self.findings, FINDING_FIELDS, ("waiver",)),
+                  ("notices", self.notices, NOTICE_FIELDS, ()))
+        for name, frame, fields, raw in arrays:
+            before, text = text.split(json.dumps(_PLACEHOLDER.format(name), ensure_ascii=False), 1)
+            out.write(before.encode("utf-8"))
+            _write_array(out, frame, fields, raw)
+        out.write((text + "\n").encode("utf-8"))
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -284,12 +308,12 @@ def build_report(result: CheckResult) -> ReportParts:
         "ruleset": {"id": result.pack.id, "version": result.pack.version},
         "as_of": result.as_of.isoformat(),
         "summary": summary(result, status).model_dump(),
-        "regions": [r.model_dump() for r in regions(result, status)],
+        "regions": _PLACEHOLDER.format("regions"),
         "findings": _PLACEHOLDER.format("findings"),
         "notices": _PLACEHOLDER.format("notices"),
         "skipped": skipped,
     }
-    return ReportParts(head, _waiver_json(_findings_frame(result)), notices_frame(result))
+    return ReportParts(head, regions_frame(result, status), _waiver_json(_findings_frame(result)), notices_frame(result))
 
 
 def plan_label(key: str) -> str:

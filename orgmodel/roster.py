@@ -87,9 +87,11 @@ class Roster:
         return self.restricted(ids.filter(~ids.is_in(pl.Series(list(community_ids), dtype=pl.String).implode())))
 
 
-def active_appointments(roster: Roster, as_of: object) -> pl.DataFrame:
+def active_appointments(roster: Roster, as_of: object, columns: tuple[str, ...] | None = None) -> pl.DataFrame:
     """Appointments in force on the as-of date: start ≤ as_of ≤ end, either bound may be blank."""
     day = pl.lit(as_of, pl.Date)
-    return roster.appointments.filter(
+    frame = roster.appointments if columns is None else roster.appointments.select(*columns, "start", "end")
+    active = frame.filter(
         (pl.col("start").is_null() | (pl.col("start") <= day)) & (pl.col("end").is_null() | (pl.col("end") >= day))
     )
+    return active if columns is None else active.select(columns)

@@ -11,7 +11,9 @@ from rich.table import Table
 
 from orgmodel.errors import InputError
 from orgmodel.report import ReportParts, plan_label
+from orgmodel.vocabulary import LEVELS
 
+LEVEL_LABELS = LEVELS
 SEVERITY_MARK = {"error": "[red]✗ 错误[/red]", "warning": "[yellow]! 警告[/yellow]", "info": "[cyan]i 提示[/cyan]"}
 STATUS = {"compliant": "[green]合规[/green]", "incomplete": "[yellow]资料不全[/yellow]", "with_errors": "[red]存在问题[/red]"}
 
@@ -41,14 +43,13 @@ def print_report(parts: ReportParts, console: Console, community_names: dict[str
     console.print(f"问题:错误 {f['error']},警告 {f['warning']},提示 {f['info']}\n")
     if s["shortfall_by_role"]:
         console.print(_plan_table("招聘需求(全部社区合计)", s["shortfall_by_role"]))
-    regions: list[dict] = head["regions"]  # type: ignore[assignment]
-    if regions:
+    if not parts.regions.is_empty():
         table = Table(title="分区域汇总", title_justify="left")
         for column in ("区域", "层级", "社区", "合规", "资料不全", "存在问题", "缺额(人)"):
             table.add_column(column, justify="left" if column in ("区域", "层级") else "right")
-        for r in regions:
-            table.add_row(f"{r['name'] or ''} {r['id']}", r["level"] or "", str(r["communities"]), str(r["compliant"]),
-                          str(r["incomplete"]), str(r["with_errors"]), str(sum(r["shortfall_by_role"].values())))
+        for r in parts.regions.iter_rows(named=True):
+            table.add_row(f"{r['name'] or ''} {r['id']}", LEVEL_LABELS.get(r["level"], ""), str(r["communities"]),
+                          str(r["compliant"]), str(r["incomplete"]), str(r["with_errors"]), str(r["shortfall_total"]))
         console.print(table)
     _print_findings(parts.findings, console, community_names)
     _print_notices(parts.notices, console)

@@ -71,6 +71,6 @@ def test_forbidden_edges_finds_a_government_that_leads():
     doc = copy.deepcopy(EXAMPLE)
     doc["communities"][0]["relations"].append(
         {"from": {"government": "和平桥街道办事处"}, "to": "居委会", "type": "领导"})
-    (built,) = graph.structure_graphs(roster_of(doc)).values()
+    built = graph.structure_graph(roster_of(doc))
     assert graph.forbidden_edges(built, "government", "leads") == [
         (("government", "和平桥街道办事处"), graph.unit_node(COMMUNITY, "residents_committee"))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 
+import numpy as np
 import polars as pl
 
 from orgmodel import vocabulary
@@ -38,8 +39,8 @@ class Context:
 
     @cached_property
     def active(self) -> pl.DataFrame:
-        """Appointments in force on the as-of date."""
-        return active_appointments(self.roster, self.as_of)
+        """Appointments in force on the as-of date (only the columns counting needs)."""
+        return active_appointments(self.roster, self.as_of, columns=("c", "p", "unit", "role", "full_time"))
 
     @cached_property
     def communities(self) -> pl.DataFrame:
@@ -55,20 +56,24 @@ class Context:
         """Distinct (c, u, r, p): one row per person per post, `full_time` if any of that
         person's appointments to the post is full-time."""
         np_ = self.np
-        keyed = self.active.select(
-            key=((pl.col("c").cast(pl.UInt64) * NU + pl.col("unit").to_physical().cast(pl.UInt64)) * NR
-                 + pl.col("role").to_physical().cast(pl.UInt64)) * np_ + pl.col("p").cast(pl.UInt64),
-            full_time=pl.col("full_time"),
-        )
-        full_time_keys = keyed.filter(pl.col("full_time"))["key"].unique()
-        key = pl.col("key")
-        return keyed.select(key.unique()).with_columns(
-            full_time=key.is_in(full_time_keys.implode()),
-            p=(key % np_).cast(pl.UInt32),
-            r=(key // np_ % NR).cast(pl.UInt8),
-            u=(key // np_ // NR % NU).cast(pl.UInt8),
-            c=(key // np_ // NR // NU).cast(pl.UInt32),
-        ).drop("key")
+        keys = self.active.select(
+            ((pl.col("c").cast(pl.UInt64) * NU + pl.col("unit").to_physical().cast(pl.UInt64)) * NR
+             + pl.col("role").to_physical().cast(pl.UInt64)) * np_ + pl.col("p").cast(pl.UInt64)
+        ).to_series().to_numpy()
+        full_time = self.active["full_time"].to_numpy()
+        # Sort (rosters come grouped by community, so this is nearly free), then one row per
+        # run of equal keys, full-time if any row of the run is.
+        order = np.argsort(keys, kind="stable")
+        keys, full_time = keys[order], full_time[order]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, int)
+        unique = keys[starts]
+        return pl.DataFrame({
+            "full_time": np.logical_or.reduceat(full_time, starts) if len(starts) else np.zeros(0, bool),
+            "p": (unique % np_).astype(np.uint32),
+            "r": (unique // np_ % NR).astype(np.uint8),
+            "u": (unique // np_ // NR % NU).astype(np.uint8),
+            "c": (unique // np_ // NR // NU).astype(np.uint32),
+        })
 
     def holders(self, posts: list[tuple[str, str]]) -> pl.DataFrame:
         """Distinct (c, p) holding any of the posts; full-time if any of their posts is."""
@@ -84,6 +89,12 @@ class Context:
         held = self.posts.filter(pl.col("u").is_in([unit_index(u) for u in units])
                                  & (pl.col("r") != role_index(vocabulary.OTHER_ROLE)))
         return distinct_persons(held.filter(pl.col("full_time")) if full_time else held, self.np)
+
+    def by_community(self, c: pl.Series, values: pl.Series) -> pl.Series:
+        """A per-community value laid out so that `.gather(c)` finds it (null where not given)."""
+        size = int(self.communities["c"].max() or 0) + 1  # type: ignore[arg-type]
+        laid_out = pl.Series(values.name, [None] * size, dtype=values.dtype)
+        return laid_out.scatter(c, values) if c.len() else laid_out
 
     @cached_property
     def units_present(self) -> pl.DataFrame:

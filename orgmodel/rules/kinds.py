@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import polars as pl
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from orgmodel import graph, vocabulary
+from orgmodel import vocabulary
 from orgmodel.roster import KIND
 from orgmodel.rules.context import Context, distinct_persons, role_index, unit_index
 
@@ -349,8 +350,10 @@ def exclusive_full_time(rule: RuleSpec, p: ExclusiveParams, ctx: Context) -> pl.
     """A person is full-time in at most `max_communities` communities (any number of posts
     inside one community is fine). Reported in every community involved."""
     full_time = ctx.unit_posts(list(vocabulary.UNITS), full_time=True)
-    spread = full_time.group_by("p").agg(pl.len().alias("actual")).filter(pl.col("actual") > p.max_communities)
-    involved = _in_scope(full_time.join(spread, on="p"), ctx.communities_of(None).select("c", community_id="id"))
+    persons = full_time["p"].to_numpy()
+    communities_per_person = np.bincount(persons, minlength=ctx.np)[persons]
+    spread = full_time.with_columns(actual=pl.Series(communities_per_person)).filter(pl.col("actual") > p.max_communities)
+    involved = _in_scope(spread, ctx.communities_of(None).select("c", community_id="id"))
     where = involved.group_by("p").agg(pl.col("community_id").sort().str.join("、").alias("detail"))
     involved = _named(ctx, _in_scope(involved.drop("community_id"), _scope(rule, ctx)).join(where, on="p"))
     return findings(involved, severity=rule.severity, measure="communities", required_max=p.max_communities,
@@ -391,16 +394,16 @@ def forbidden_relation(rule: RuleSpec, p: ForbiddenRelationParams, ctx: Context)
     """No edge of `type` from `source` (a government body, or a unit) to a community unit.
     Decided on each community's structure graph (`orgmodel.graph`), built only for the
     communities whose relations contain such an edge type at all."""
+    from orgmodel import graph  # networkx loads only when some community has such a relation
+
     relations = ctx.roster.relations.filter(pl.col("type") == p.type)
     from_source = pl.col("from_government").is_not_null() if p.source == "government" else pl.col("from_unit") == p.source
     in_scope = _scope(rule, ctx).select(community="community_id")
     candidates = relations.filter(from_source).join(in_scope, on="community", how="semi")
-    graphs = graph.structure_graphs(ctx.roster.restricted(candidates["community"].unique()))
-    rows = []
-    for community, g in sorted(graphs.items()):
-        for source, target in graph.forbidden_edges(g, p.source, p.type):
-            rows.append({"community_id": community, "unit": g.nodes[target].get("unit"),
-                         "detail": g.nodes[source]["label"], "relation": vocabulary.RELATION_TYPES[p.type]})
+    g = graph.structure_graph(ctx.roster.restricted(candidates["community"].unique()))
+    rows = [{"community_id": g.nodes[target]["community"], "unit": g.nodes[target]["unit"],
+             "detail": g.nodes[source]["label"], "relation": vocabulary.RELATION_TYPES[p.type]}
+            for source, target in graph.forbidden_edges(g, p.source, p.type)]
     frame = pl.DataFrame(rows, schema={"community_id": pl.String, "unit": pl.String, "detail": pl.String,
                                        "relation": pl.String})
     frame = frame.with_columns(label=pl.col("unit").replace_strict(vocabulary.UNIT_SHORT, default=pl.col("unit")))
@@ -444,10 +447,11 @@ def pay_floor(rule: RuleSpec, p: PayFloorParams, ctx: Context) -> pl.DataFrame:
         pl.col("region").replace_strict(wages, default=None, return_dtype=pl.Float64).alias("required_min"))
     exempt = [role_index(r) for r in p.exempt_roles]
     workers = distinct_persons(ctx.posts.filter(pl.col("full_time") & ~pl.col("r").is_in(exempt)), ctx.np)
-    workers = _in_scope(workers, scope.filter(pl.col("required_min").is_not_null())).join(
-        scope.select("c", "required_min"), on="c")
-    workers = ctx.with_people(workers, "monthly_pay_yuan").rename({"monthly_pay_yuan": "actual"})
-    workers = _named(ctx, workers.filter(pl.col("actual").is_null() | (pl.col("actual") < pl.col("required_min"))))
+    workers = ctx.with_people(workers, "monthly_pay_yuan").rename({"monthly_pay_yuan": "actual"}).with_columns(
+        required_min=ctx.by_community(scope["c"], scope["required_min"]).gather(workers["c"]))
+    below = workers.filter(pl.col("required_min").is_not_null()
+                           & (pl.col("actual").is_null() | (pl.col("actual") < pl.col("required_min"))))
+    workers = _named(ctx, _in_scope(below, scope))
     common: dict[str, object] = {"measure": "yuan", "shortfall": 0}
     return pl.concat([
         findings(workers.filter(pl.col("actual") < pl.col("required_min")), severity=rule.severity, **common,

@@ -170,7 +170,8 @@ def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
     links = pl.DataFrame({"region": list(ancestors), "ancestor": list(ancestors.values())},
                          schema={"region": pl.String, "ancestor": pl.List(pl.String)}).explode("ancestor")
     tallies = status.join(links, on="region", how="inner").group_by("ancestor").agg(
-        pl.len().alias("communities"), *[(pl.col("status") == s).sum().alias(s) for s in ("compliant", "incomplete", "with_errors")])
+        pl.len().alias("communities"),
+        *[(pl.col("status") == state).sum().alias(state) for state in ("compliant", "incomplete", "with_errors")])
     found = result.findings.join(status.select("community_id", "region"), on="community_id", how="inner")
     over = found.filter(pl.col("detail") == "over_max").join(links, on="region").group_by("ancestor").agg(
         pl.len().alias("over_max"))

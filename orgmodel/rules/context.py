@@ -20,7 +20,7 @@ from orgmodel.roster import KIND, ROLE, UNIT, Roster, active_appointments
 
 UNIT_CODES = list(UNIT.categories)
 ROLE_CODES = list(ROLE.categories)
-NU, NR = len(UNIT_CODES), len(ROLE_CODES)
+UNIT_BITS, ROLE_BITS = len(UNIT_CODES).bit_length(), len(ROLE_CODES).bit_length()
 
 
 def unit_index(code: str) -> int:
@@ -36,6 +36,7 @@ class Context:
         self.roster = roster
         self.as_of = as_of
         self.np = int(roster.people["p"].max() or 0) + 1  # type: ignore[arg-type]
+        self.person_bits = max(self.np - 1, 1).bit_length()  # keys pack p in the low bits
 
     @cached_property
     def active(self) -> pl.DataFrame:
@@ -55,12 +56,13 @@ class Context:
     def posts(self) -> pl.DataFrame:
         """Distinct (c, u, r, p): one row per person per post, `full_time` if any of that
         person's appointments to the post is full-time."""
-        np_ = self.np
-        keys = self.active.select(
-            ((pl.col("c").cast(pl.UInt64) * NU + pl.col("unit").to_physical().cast(pl.UInt64)) * NR
-             + pl.col("role").to_physical().cast(pl.UInt64)) * np_ + pl.col("p").cast(pl.UInt64)
-        ).to_series().to_numpy()
-        full_time = self.active["full_time"].to_numpy()
+        pb = self.person_bits
+        active = self.active
+        c, p = active["c"].to_numpy().astype(np.uint64), active["p"].to_numpy().astype(np.uint64)
+        u = active["unit"].to_physical().to_numpy().astype(np.uint64)
+        r = active["role"].to_physical().to_numpy().astype(np.uint64)
+        keys = (c << np.uint64(UNIT_BITS + ROLE_BITS + pb)) | (u << np.uint64(ROLE_BITS + pb)) | (r << np.uint64(pb)) | p
+        full_time = active["full_time"].to_numpy()
         # Sort (rosters come grouped by community, so this is nearly free), then one row per
         # run of equal keys, full-time if any row of the run is.
         order = np.argsort(keys, kind="stable")
@@ -69,10 +71,10 @@ class Context:
         unique = keys[starts]
         return pl.DataFrame({
             "full_time": np.logical_or.reduceat(full_time, starts) if len(starts) else np.zeros(0, bool),
-            "p": (unique % np_).astype(np.uint32),
-            "r": (unique // np_ % NR).astype(np.uint8),
-            "u": (unique // np_ // NR % NU).astype(np.uint8),
-            "c": (unique // np_ // NR // NU).astype(np.uint32),
+            "p": (unique & np.uint64((1 << pb) - 1)).astype(np.uint32),
+            "r": ((unique >> np.uint64(pb)) & np.uint64((1 << ROLE_BITS) - 1)).astype(np.uint8),
+            "u": ((unique >> np.uint64(ROLE_BITS + pb)) & np.uint64((1 << UNIT_BITS) - 1)).astype(np.uint8),
+            "c": (unique >> np.uint64(UNIT_BITS + ROLE_BITS + pb)).astype(np.uint32),
         })
 
     def holders(self, posts: list[tuple[str, str]]) -> pl.DataFrame:
@@ -81,14 +83,14 @@ class Context:
         for unit, role in posts:
             condition = condition | ((pl.col("u") == unit_index(unit)) & (pl.col("r") == role_index(role)))
         held = self.posts.filter(condition)
-        return held.select("c", "p", "full_time") if len(posts) == 1 else distinct_persons(held, self.np)
+        return held.select("c", "p", "full_time") if len(posts) == 1 else distinct_persons(held, self.person_bits)
 
     def unit_posts(self, units: list[str], full_time: bool = False) -> pl.DataFrame:
         """Distinct (c, p) with any post (a full-time one, if asked) in one of the units;
         posts no rule knows (`other`) are not counted."""
         held = self.posts.filter(pl.col("u").is_in([unit_index(u) for u in units])
                                  & (pl.col("r") != role_index(vocabulary.OTHER_ROLE)))
-        return distinct_persons(held.filter(pl.col("full_time")) if full_time else held, self.np)
+        return distinct_persons(held.filter(pl.col("full_time")) if full_time else held, self.person_bits)
 
     def by_community(self, c: pl.Series, values: pl.Series) -> pl.Series:
         """A per-community value laid out so that `.gather(c)` finds it (null where not given)."""
@@ -99,11 +101,14 @@ class Context:
     @cached_property
     def units_present(self) -> pl.DataFrame:
         """(c, u) pairs that exist: declared, or with an active appointment (S1's decision)."""
-        staffed = self.posts.select((pl.col("c").cast(pl.UInt64) * NU + pl.col("u")).unique().alias("cu"))
+        staffed = self.posts.select("c", "u")
         declared = self.roster.units.join(self.communities.select("c", pl.col("id").alias("community")), on="community")
-        declared = declared.select((pl.col("c").cast(pl.UInt64) * NU + pl.col("unit").to_physical()).alias("cu"))
-        both = pl.concat([staffed, declared]).unique()
-        return both.select(c=(pl.col("cu") // NU).cast(pl.UInt32), u=(pl.col("cu") % NU).cast(pl.UInt8))
+        declared = declared.select("c", pl.col("unit").to_physical().cast(pl.UInt8).alias("u"))
+        both = pl.concat([staffed, declared]).select(
+            (pl.col("c").cast(pl.UInt64) * (1 << UNIT_BITS) + pl.col("u")).unique().alias("cu"))
+        cu = both["cu"].to_numpy()
+        return pl.DataFrame({"c": (cu >> np.uint64(UNIT_BITS)).astype(np.uint32),
+                             "u": (cu & np.uint64((1 << UNIT_BITS) - 1)).astype(np.uint8)})
 
     def with_people(self, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
         """Attach person attributes (person id, name, education, …) to a frame with a `p` column.
@@ -137,11 +142,9 @@ class Context:
         return result
 
 
-def distinct_persons(posts: pl.DataFrame, np_: int) -> pl.DataFrame:
+def distinct_persons(posts: pl.DataFrame, person_bits: int) -> pl.DataFrame:
     """(c, p) distinct per community and person, from rows of several posts."""
-    key = (pl.col("c").cast(pl.UInt64) * np_ + pl.col("p")).unique().alias("key")
-    return posts.select(key).select(c=(pl.col("key") // np_).cast(pl.UInt32), p=(pl.col("key") % np_).cast(pl.UInt32))
+    keys = posts.select((pl.col("c").cast(pl.UInt64) * (1 << person_bits) + pl.col("p")).unique()).to_series().to_numpy()
+    return pl.DataFrame({"c": (keys >> np.uint64(person_bits)).astype(np.uint32),
+                         "p": (keys & np.uint64((1 << person_bits) - 1)).astype(np.uint32)})
 
-
-def role_code_of(r: int) -> str:
-    return ROLE_CODES[r] if r < NR else vocabulary.OTHER_ROLE

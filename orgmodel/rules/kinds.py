@@ -446,7 +446,7 @@ def pay_floor(rule: RuleSpec, p: PayFloorParams, ctx: Context) -> pl.DataFrame:
     scope = _scope(rule, ctx, "region").with_columns(
         pl.col("region").replace_strict(wages, default=None, return_dtype=pl.Float64).alias("required_min"))
     exempt = [role_index(r) for r in p.exempt_roles]
-    workers = distinct_persons(ctx.posts.filter(pl.col("full_time") & ~pl.col("r").is_in(exempt)), ctx.np)
+    workers = distinct_persons(ctx.posts.filter(pl.col("full_time") & ~pl.col("r").is_in(exempt)), ctx.person_bits)
     workers = ctx.with_people(workers, "monthly_pay_yuan").rename({"monthly_pay_yuan": "actual"}).with_columns(
         required_min=ctx.by_community(scope["c"], scope["required_min"]).gather(workers["c"]))
     below = workers.filter(pl.col("required_min").is_not_null()

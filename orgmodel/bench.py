@@ -34,8 +34,8 @@ def _dataset(root: Path, communities: int, seed: int) -> Path:
     return folder
 
 
-def _run_once(folder: Path, output: Path, as_of: str) -> tuple[float, int, int]:
-    """(seconds, peak RSS in MiB, exit code) of one `orgmodel check` in its own process."""
+def _run_once(folder: Path, output: Path, as_of: str) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in MiB, CPU seconds) of one `orgmodel check` in its own process."""
     command = [sys.executable, "-m", "orgmodel.cli", "check", str(folder), "--format", "json",
                "--output", str(output), "--as-of", as_of]
     started = time.perf_counter()
@@ -46,7 +46,7 @@ def _run_once(folder: Path, output: Path, as_of: str) -> tuple[float, int, int]:
     if code not in (0, 1):
         stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
         raise SystemExit(f"orgmodel check failed with exit code {code}:\n{stderr}")
-    return elapsed, usage.ru_maxrss // 1024, code
+    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     medians: dict[int, float] = {}
-    print(f"{'communities':>12} {'appointments':>13} {'median s':>9} {'runs (s)':>24} {'communities/s':>14} {'peak MiB':>9}")
+    print(f"{'communities':>12} {'appointments':>13} {'median s':>9} {'runs (s)':>24} {'communities/s':>14} "
+          f"{'peak MiB':>9} {'CPU s':>6}")
     for size in args.communities:
         folder = _dataset(args.data, size, args.seed)
         rows = sum(1 for _ in (folder / "人员.csv").open("rb")) - 1
@@ -69,8 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         median = statistics.median(times)
         medians[size] = median
         peak = max(m for _, m, _ in runs)
+        cpu = statistics.median(c for _, _, c in runs)
         shown = ", ".join(f"{t:.2f}" for t in times)
-        print(f"{size:>12,} {rows:>13,} {median:>9.2f} {shown:>24} {size / median:>14,.0f} {peak:>9,}")
+        print(f"{size:>12,} {rows:>13,} {median:>9.2f} {shown:>24} {size / median:>14,.0f} {peak:>9,} {cpu:>6.2f}")
     sizes = sorted(medians)
     for small, large in itertools.pairwise(sizes):
         ratio = medians[large] / medians[small]

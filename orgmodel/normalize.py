@@ -158,9 +158,11 @@ class _Reader:
     def typed(self, column: str, kind: str) -> pl.Series:
         return self.typed_many({column: kind})[column]
 
-    def typed_many(self, kinds: dict[str, str]) -> dict[str, pl.Series]:
+    def typed_many(self, kinds: dict[str, str], rows: pl.DataFrame | None = None) -> dict[str, pl.Series]:
         """Interpret several columns at once (polars runs them in parallel); each distinct
-        spelling is parsed once in Python, then mapped over the column."""
+        spelling is parsed once in Python, then mapped over the column. Every cell of the
+        table is checked; the values returned are those of `rows` (default: the whole table)."""
+        rows = self.frame if rows is None else rows
         present = [c for c in kinds if c in self.frame.columns]
         distinct = self.frame.select([pl.col(c).drop_nulls().unique().implode() for c in present]) if present else None
         exprs, result = [], {}
@@ -169,7 +171,7 @@ class _Reader:
             spellings = distinct[column][0].to_list() if column in present and distinct is not None else []
             mapping = {text: parse(text) for text in spellings}
             if not mapping:
-                result[column] = pl.Series(column, [None] * self.frame.height, dtype=dtype)
+                result[column] = pl.Series(column, [None] * rows.height, dtype=dtype)
                 continue
             exprs.append(pl.col(column).replace_strict(mapping, default=None, return_dtype=dtype))
             unreadable = [text for text, value in mapping.items() if value is None and vocabulary.clean(text)]
@@ -178,7 +180,7 @@ class _Reader:
                 self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
                                  community_column=self.community_column)
         if exprs:
-            result.update(self.frame.select(exprs).to_dict())
+            result.update(rows.select(exprs).to_dict())
         return result
 
     def require(self, columns: Iterable[str]) -> bool:
@@ -363,53 +365,74 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
     return appointments, notices
 
 
-def _person_attributes(r: _Reader) -> pl.DataFrame:
-    typed = r.typed_many({"education": "education", "police_officer": "yes_no", "political_legal_officer": "yes_no",
-                          "monthly_pay_yuan": "amount", "gender": "gender"})
-    return pl.DataFrame({"person": r.text("person"), "name": r.text("name"), **typed})
+PERSON_KINDS = {"education": "education", "police_officer": "yes_no", "political_legal_officer": "yes_no",
+                "monthly_pay_yuan": "amount", "gender": "gender"}
 
 
-def _people_from_rows(table: RawTable, rows: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
-    """One person per id (index `p` = rank of the id); a person on several rows must not say
-    two different things.
+def _person_attributes(r: _Reader, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+    rows = r.frame if rows is None else rows
+    return pl.DataFrame({"person": _column(rows, "person"), "name": _column(rows, "name"),
+                         **r.typed_many(PERSON_KINDS, rows)})
 
-    Most persons on several rows repeat themselves exactly: one `unique` over the repeated
-    rows leaves a single row for them. Only the few whose rows still differ (a blank here,
-    a value there, or a real conflict) are merged value by value and checked for conflicts.
+
+def _people_from_rows(r: _Reader, p: pl.Series, np_: int) -> pl.DataFrame:
+    """One person per id, in the order of `p` (the rank of the id); a person on several rows
+    must not say two different things.
+
+    Each person is read from their first row. Rows that repeat it exactly (most do) need
+    nothing more; only the persons with a row that differs (a blank here, a value there, or
+    a real conflict) are merged value by value and checked for conflicts.
     """
-    p = rows["p"].fill_null(0).to_numpy()
-    repeated_mask = pl.Series(np.bincount(p)[p] > 1) & rows["p"].is_not_null()
-    variants = rows.filter(repeated_mask).unique(subset=["p", *PERSON_ATTRIBUTES], keep="first", maintain_order=True)
-    differing = variants["p"].is_duplicated()
-    merged = variants.filter(differing).group_by("p").agg(
-        pl.col("person").first(),
+    frame = r.frame
+    known = p.is_not_null().to_numpy()
+    indices = np.flatnonzero(known)
+    persons = p.to_numpy()[known].astype(np.int64) if indices.size else np.zeros(0, np.int64)
+    first = np.zeros(np_, dtype=np.int64)
+    first[persons[::-1]] = indices[::-1]  # the last write wins: each person's first row
+    raw = [c for c in ("name", *PERSON_KINDS) if c in frame.columns]
+    first_rows = frame.select(pl.col("person", *raw).gather(first))
+    people = _person_attributes(r, first_rows).with_columns(p=pl.int_range(np_, dtype=pl.UInt32, eager=True))
+    if raw and indices.size:
+        back = first_rows.select(pl.col(raw).gather(persons))
+        rows = frame.select(pl.col(raw).gather(indices)) if indices.size < frame.height else frame.select(raw)
+        differs = pl.any_horizontal([rows[c].ne_missing(back[c]) for c in raw])
+        differing = np.unique(persons[rows.select(differs).to_series().to_numpy()])
+        if differing.size:
+            people = _merge_differing(r, people, p, differing)
+    return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+
+
+def _merge_differing(r: _Reader, people: pl.DataFrame, p: pl.Series, differing: np.ndarray) -> pl.DataFrame:
+    """Merge the rows of persons whose rows differ (first non-blank value) and report conflicts."""
+    mask = p.is_in(pl.Series(differing, dtype=pl.UInt32).implode()).fill_null(False)
+    rows = r.frame.filter(mask)
+    typed = _person_attributes(r, rows).with_columns(p=p.filter(mask), community=rows["community"], **{
+        ROW: rows[ROW], PATH: rows[PATH]})
+    merged = typed.group_by("p").agg(
         *[pl.col(a).drop_nulls().first() for a in PERSON_ATTRIBUTES],
         *[(pl.col(a).drop_nulls().n_unique() > 1).alias(f"_clash_{a}") for a in PERSON_ATTRIBUTES],
     )
     clashing = merged.filter(pl.any_horizontal(pl.col("^_clash_.*$")))
     if not clashing.is_empty():
-        _report_conflicts(table, rows, clashing, errors)
-    people = pl.concat([rows.filter(~repeated_mask & pl.col("p").is_not_null()), variants.filter(~differing),
-                        merged.select(rows.columns)]).sort("p")
-    return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+        _report_conflicts(r, typed, clashing)
+    at = merged["p"]
+    return people.with_columns([people[a].scatter(at, merged[a].cast(people.schema[a])) for a in PERSON_ATTRIBUTES])
 
 
-def _report_conflicts(table: RawTable, rows: pl.DataFrame, clashing: pl.DataFrame, errors: _Errors) -> None:
+def _report_conflicts(r: _Reader, typed: pl.DataFrame, clashing: pl.DataFrame) -> None:
     """For each person and attribute that disagree: an error at each row that differs from the first."""
-    located = pl.concat([rows, table.frame.select(ROW, PATH, "community")], how="horizontal").join(
-        clashing.select("p"), on="p", how="semi", maintain_order="left")
     for attribute in PERSON_ATTRIBUTES:
         persons = clashing.filter(pl.col(f"_clash_{attribute}").fill_null(False)).select("p")
         if persons.is_empty():
             continue
-        seen = located.join(persons, on="p", how="semi", maintain_order="left").filter(pl.col(attribute).is_not_null())
+        seen = typed.join(persons, on="p", how="semi", maintain_order="left").filter(pl.col(attribute).is_not_null())
         first = seen.unique("p", keep="first", maintain_order=True).select(
             "p", pl.col(attribute).alias("first_value"), pl.col(ROW).alias("first_row"), pl.col(PATH).alias("first_path"))
         later = seen.join(first, on="p").filter(pl.col(attribute) != pl.col("first_value"))
-        errors.rows(table, later, "conflicting_person", attribute, value_column="person",
-                    expected_of=lambda rec: f"第{rec['first_row']}行 / row {rec['first_row']}"
-                    if rec["first_row"] is not None else str(rec["first_path"]))
-        errors.communities.update(seen["community"].drop_nulls().to_list())
+        r.errors.rows(r.table, later, "conflicting_person", attribute, value_column="person",
+                      expected_of=lambda rec: f"第{rec['first_row']}行 / row {rec['first_row']}"
+                      if rec["first_row"] is not None else str(rec["first_path"]))
+        r.errors.communities.update(seen["community"].drop_nulls().to_list())
 
 
 def _people_listed(raw: RawRoster, errors: _Errors) -> pl.DataFrame:
@@ -435,9 +458,8 @@ def _people(raw: RawRoster, errors: _Errors) -> tuple[pl.DataFrame, pl.Series]:
             errors.rows(table, table.frame.filter(unknown), "unknown_person", "person",
                         expected="人员表中的人员编号 / a person id listed in the roster")
         return people, p
-    rows = _person_attributes(_Reader(table, errors))
-    p = (rows["person"].rank("dense") - 1).cast(pl.UInt32).alias("p")
-    return _people_from_rows(table, rows.with_columns(p), errors), p
+    p = (table.frame["person"].rank("dense") - 1).cast(pl.UInt32).alias("p")
+    return _people_from_rows(_Reader(table, errors), p, int(p.max() or 0) + 1 if p.len() else 0), p  # type: ignore[operator]
 
 
 def _units(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:

@@ -459,17 +459,27 @@ def _people(raw: RawRoster, errors: _Errors) -> tuple[pl.DataFrame, pl.Series]:
                         expected="人员表中的人员编号 / a person id listed in the roster")
         return people, p
     p = (table.frame["person"].rank("dense") - 1).cast(pl.UInt32).alias("p")
-    return _people_from_rows(_Reader(table, errors), p, int(p.max() or 0) + 1 if p.len() else 0), p  # type: ignore[operator]
+    highest = p.max()
+    return _people_from_rows(_Reader(table, errors), p, 0 if highest is None else int(highest) + 1), p  # type: ignore[arg-type]
+
+
+def _optional(raw: RawRoster, name: str, communities: pl.DataFrame, errors: _Errors) -> _Reader | None:
+    """A reader for an optional per-community table (机构, 关系, 事项), or None when it is absent
+    or unusable (its missing columns are already errors)."""
+    table = raw.tables.get(name)
+    if table is None or table.frame.is_empty():
+        return None
+    r = _Reader(table, errors)
+    if not r.require(REQUIRED[name]):
+        return None
+    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码")
+    return r
 
 
 def _units(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
-    table = raw.tables.get("units")
-    if table is None or table.frame.is_empty():
+    r = _optional(raw, "units", communities, errors)
+    if r is None:
         return empty("units")
-    r = _Reader(table, errors)
-    if not r.require(REQUIRED["units"]):
-        return empty("units")
-    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码")
     return pl.DataFrame({"community": r.text("community"), "unit": r.typed("unit", "unit"), "name": r.text("name")})
 
 
@@ -486,13 +496,9 @@ def _end(r: _Reader, column: str) -> tuple[pl.Series, pl.Series]:
 
 
 def _relations(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
-    table = raw.tables.get("relations")
-    if table is None or table.frame.is_empty():
+    r = _optional(raw, "relations", communities, errors)
+    if r is None:
         return empty("relations")
-    r = _Reader(table, errors)
-    if not r.require(REQUIRED["relations"]):
-        return empty("relations")
-    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码")
     from_unit, from_government = _end(r, "from")
     to_unit, to_government = _end(r, "to")
     return pl.DataFrame({
@@ -502,13 +508,9 @@ def _relations(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl
 
 
 def _tasks(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
-    table = raw.tables.get("tasks")
-    if table is None or table.frame.is_empty():
+    r = _optional(raw, "tasks", communities, errors)
+    if r is None:
         return empty("tasks")
-    r = _Reader(table, errors)
-    if not r.require(REQUIRED["tasks"]):
-        return empty("tasks")
-    r.known("community", communities["id"], "unknown_community", "社区表中的社区编码")
     category, _ = _lookup(r.text("category"), vocabulary.TASK_CATEGORY.parse, pl.String())  # unknown → T1, not an input error
     return pl.DataFrame({
         "community": r.text("community"), "id": r.text("id"), "name": r.text("name"),

@@ -75,7 +75,7 @@ def _as_of(value: str | None) -> dt.date | None:
 def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, output: Path | None,
                   skip_invalid: bool) -> None:
     """Check every community of ROSTER (JSON, YAML, a folder or .zip of CSV tables)."""
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     progress = StageProgress()
     try:

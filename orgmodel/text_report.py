@@ -20,12 +20,12 @@ STATUS = {"compliant": "[green]合规[/green]", "incomplete": "[yellow]资料不
 
 def _plan_table(title: str, plan: dict[str, int]) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
-    table.add_column("机构·岗位")
-    table.add_column("代码", style="dim")
+    table.add_column("机构·岗位", no_wrap=True)
     table.add_column("缺额(人)", justify="right")
+    table.add_column("代码", style="dim", overflow="fold")
     for key, n in plan.items():
-        table.add_row(plan_label(key), key, str(n))
-    table.add_row("[bold]合计[/bold]", "", f"[bold]{sum(plan.values())}[/bold]")
+        table.add_row(plan_label(key), str(n), key)
+    table.add_row("[bold]合计[/bold]", f"[bold]{sum(plan.values())}[/bold]", "")
     return table
 
 
@@ -45,10 +45,10 @@ def print_report(parts: ReportParts, console: Console, community_names: dict[str
         console.print(_plan_table("招聘需求(全部社区合计)", s["shortfall_by_role"]))
     if not parts.regions.is_empty():
         table = Table(title="分区域汇总", title_justify="left")
-        for column in ("区域", "层级", "社区", "合规", "资料不全", "存在问题", "缺额(人)"):
-            table.add_column(column, justify="left" if column in ("区域", "层级") else "right")
+        for column in ("区域", "编码", "层级", "社区", "合规", "资料不全", "存在问题", "缺额(人)"):
+            table.add_column(column, justify="left" if column in ("区域", "编码", "层级") else "right", no_wrap=True)
         for r in parts.regions.iter_rows(named=True):
-            table.add_row(f"{r['name'] or ''} {r['id']}", LEVEL_LABELS.get(r["level"], ""), str(r["communities"]),
+            table.add_row(r["name"] or "", r["id"], LEVEL_LABELS.get(r["level"], ""), str(r["communities"]),
                           str(r["compliant"]), str(r["incomplete"]), str(r["with_errors"]), str(r["shortfall_total"]))
         console.print(table)
     _print_findings(parts.findings, console, community_names)

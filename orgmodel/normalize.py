@@ -281,15 +281,15 @@ def _index(keys: pl.Series, ids: pl.Series) -> pl.Series:
 def _posts(r: _Reader) -> pl.DataFrame:
     """Each (机构, 职务) spelling read once: compound posts split, unknown posts become `other`."""
     pairs = r.frame.select("unit", "role").unique().drop_nulls()
-    rows: list[tuple[str, str, str | None, str | None, str | None]] = []
+    rows: list[tuple[str, str, str | None, str | None, str | None, int]] = []
     for unit_text, role_text in pairs.iter_rows():
         posts = vocabulary.parse_post(unit_text, role_text)
         if isinstance(posts, str):
-            rows.append((unit_text, role_text, None, None, posts))
+            rows.append((unit_text, role_text, None, None, posts, 0))
         else:
-            rows.extend((unit_text, role_text, p.unit, p.role, None) for p in posts)
+            rows.extend((unit_text, role_text, p.unit, p.role, None, part) for part, p in enumerate(posts))
     return pl.DataFrame(rows, schema={"unit": pl.String, "role": pl.String, "unit_code": UNIT,
-                                      "role_code": ROLE, "error": pl.String}, orient="row")
+                                      "role_code": ROLE, "error": pl.String, "part": pl.UInt8}, orient="row")
 
 
 def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Series,
@@ -332,26 +332,28 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
         return (unit.replace_strict(unit_spelling, default=None, return_dtype=pl.UInt32) * width
                 + role.replace_strict(role_spelling, default=None, return_dtype=pl.UInt32)).alias("pair")
 
-    singles = posts.with_columns(pair_of(pl.col("unit"), pl.col("role"))).filter(~pl.col("pair").is_duplicated())
+    # Every row takes its pair's first post by a gather; the further parts of compound posts
+    # (书记兼主任 → also 主任) are added as extra rows, so the big frame is never filtered.
+    parts = posts.with_columns(pair_of(pl.col("unit"), pl.col("role")))
     by_pair = pl.DataFrame({"pair": pl.int_range(len(unit_spelling) * width, dtype=pl.UInt32, eager=True)}).join(
-        singles.with_columns(key=pl.lit(True)), on="pair", how="left", maintain_order="left")
+        parts.filter(pl.col("part") == 0), on="pair", how="left", maintain_order="left")
     located = pl.DataFrame({
         "community": r.frame["community"], "c": community_index, "person": r.frame["person"], "p": person_index,
         "pair": r.frame.select(pair_of(pl.col("unit"), pl.col("role")))["pair"],
         "full_time": typed["full_time"].fill_null(False), "start": typed["start"], "end": typed["end"],
-        "unit_text": r.frame["unit"], "role_text": r.frame["role"], ROW: r.frame[ROW], PATH: r.frame[PATH],
+        "role_text": r.frame["role"], ROW: r.frame[ROW], PATH: r.frame[PATH],
     })
-    if located.select(pl.col("c", "p", "pair").null_count().sum()).row(0) != (0, 0, 0):  # rows with input errors
-        located = located.filter(pl.col("c").is_not_null() & pl.col("p").is_not_null() & pl.col("pair").is_not_null())
-    single_rows = located.with_columns(
-        unit=by_pair["unit_code"].gather(located["pair"]), role=by_pair["role_code"].gather(located["pair"]),
-        error=by_pair["error"].gather(located["pair"]), compound=by_pair["key"].gather(located["pair"]).is_null())
-    compound = single_rows.filter(pl.col("compound")).drop("unit", "role", "error").join(
-        posts.filter(pl.col("error").is_null()).rename({"unit": "unit_text", "role": "role_text", "unit_code": "unit",
-                                                         "role_code": "role"}),
-        on=["unit_text", "role_text"], how="inner", maintain_order="left")
-    joined = pl.concat([single_rows.filter(~pl.col("compound") & pl.col("error").is_null()).drop("compound"),
-                        compound.select(single_rows.drop("compound").columns)])
+    usable = pl.col("c").is_not_null() & pl.col("p").is_not_null() & pl.col("pair").is_not_null()
+    if not located.select(usable.all()).item():  # rows with input errors
+        located = located.filter(usable)
+    pair = located["pair"]
+    first_posts = located.with_columns(unit=by_pair["unit_code"].gather(pair), role=by_pair["role_code"].gather(pair))
+    if first_posts["unit"].null_count():  # unknown units, posts in the wrong unit: already errors
+        first_posts = first_posts.filter(pl.col("unit").is_not_null())
+    further = parts.filter(pl.col("part") > 0).select(
+        "pair", pl.col("unit_code").alias("unit"), pl.col("role_code").alias("role"))
+    extra = located.join(further, on="pair", how="inner", maintain_order="left") if not further.is_empty() else None
+    joined = first_posts if extra is None else pl.concat([first_posts, extra.select(first_posts.columns)])
     appointments = joined.select(
         "community", "c", "person", "p", "unit", "role",
         pl.when(pl.col("role") == vocabulary.OTHER_ROLE).then(pl.col("role_text").cast(pl.String)).alias("label"),

@@ -169,6 +169,11 @@ def _missing(frame: pl.DataFrame, field: str, text: str, **columns: object) -> p
     return findings(frame, severity="warning", missing_field=field, message_expr=message(text), **columns)
 
 
+def _header(attribute: str) -> str:
+    """学历, 民警, 性别 …: how the roster heads a person attribute, for messages."""
+    return vocabulary.header_label("appointments", attribute)
+
+
 def _named(ctx: Context, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     """Attach person_id and name (and other person columns) for findings about persons."""
     return ctx.with_people(frame, "person", "name", *columns).rename({"person": "person_id"})
@@ -337,7 +342,7 @@ def qualification(rule: RuleSpec, p: QualificationParams, ctx: Context) -> pl.Da
                  message_expr=message("{label}{name}不符合要求:应为{requirement}", label=label,
                                       requirement=p.requirement), **common),
         _missing(people.filter(value.is_null()), p.attribute,
-                 f"{label}{{name}}未填写{p.attribute},无法核实是否为{p.requirement}", **common),
+                 f"{label}{{name}}未填写{_header(p.attribute)},无法核实是否为{p.requirement}", **common),
     ])
 
 
@@ -572,6 +577,6 @@ def holder_attribute(rule: RuleSpec, p: HolderAttributeParams, ctx: Context) -> 
                  message_expr=message("{label}应有{requirement},现有{actual}名",
                                       label=vocabulary.UNIT_SHORT[unit], requirement=p.requirement)),
         _missing(short.filter(pl.col("actual") + pl.col("blank") >= p.min), p.attribute,
-                 f"{vocabulary.UNIT_SHORT[unit]}成员未填写{p.attribute},无法核实是否有{p.requirement}",
+                 f"{vocabulary.UNIT_SHORT[unit]}成员未填写{_header(p.attribute)},无法核实是否有{p.requirement}",
                  unit=unit, measure="persons"),
     ])

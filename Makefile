@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 AS_OF ?=
 
-.PHONY: demo test lint bench examples golden clean
+.PHONY: demo test lint bench examples golden clean system charts
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,15 +13,21 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# graphviz and the CJK font the charts need (Debian packages), installed only when missing.
+# Runs apt-get as the current user: root on these machines (use sudo elsewhere).
+system:
+	@if ! command -v dot >/dev/null || ! command -v fc-list >/dev/null || ! fc-list 'Noto Sans CJK SC' | grep -q .; then \
+		apt-get update -qq && apt-get install -y -qq graphviz fonts-noto-cjk; fi
+
 # Exit code 1 means "findings"; that is the expected outcome of the demo, not a failure.
-demo: $(BIN)/.installed
+demo: system $(BIN)/.installed
 	$(BIN)/orgmodel check examples/chongchuan/ $(if $(AS_OF),--as-of $(AS_OF)) --format table; test $$? -le 1
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check orgmodel api tests
 	$(BIN)/mypy
 
-test: lint
+test: system lint
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed
@@ -31,6 +37,12 @@ bench: $(BIN)/.installed
 examples: $(BIN)/.installed
 	$(BIN)/python -m orgmodel.synth district examples/chongchuan
 	$(BIN)/python -m orgmodel.convert examples/chongchuan examples/chongchuan.json
+
+# Regenerate the committed charts: the district's overview and two community charts.
+charts: system $(BIN)/.installed
+	$(BIN)/orgmodel render examples/chongchuan --region 320602 --as-of 2026-11-25 -o examples/charts/chongchuan-320602.svg
+	$(BIN)/orgmodel render examples/chongchuan --community 320602006006 --as-of 2026-11-25 -o examples/charts/chongchuan-320602006006.svg
+	$(BIN)/orgmodel render examples/hongqiao.json --community 320602001001 --as-of 2026-11-25 -o examples/charts/hongqiao-320602001001.svg
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,224 @@
+"""A region's overview (street, county, city, province): every community as one coloured box,
+grouped by its street, with its error count and the posts it most lacks.
+
+A county holds a thousand communities and more, so the layout is computed here — each street
+a block of rows of boxes, the blocks packed in shelves to a landscape page — and handed to
+graphviz with positions fixed (`layout=neato`, rendered with `-n2`): graphviz only draws, in
+time linear in the number of boxes, instead of searching a layout for a thousand nodes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import polars as pl
+from graphviz import Digraph
+
+from orgmodel.charts.engine import ChartTooLarge, NotInRoster
+from orgmodel.charts.escape import html_label, html_text
+from orgmodel.charts.style import FONT, MUTED, STATUS_COLOUR, STATUS_LABEL, short_post
+from orgmodel.check import CheckResult
+from orgmodel.report import community_status
+
+MAX_COMMUNITIES = 20_000  # a province; beyond, dot's minute-long runs serve nobody: draw per county
+MAIN_SHORTFALLS = 2
+
+# Sizes in points (1/72 inch).
+BOX_W, BOX_H, GAP = 150.0, 64.0, 8.0
+BLOCK_HEADER, BLOCK_PAD, BLOCK_GAP = 30.0, 10.0, 20.0
+TITLE_H = 96.0
+ASPECT = 1.4  # the page's width over its height
+
+
+@dataclass
+class Box:
+    """One community's box."""
+
+    id: str
+    name: str
+    status: str
+    errors: int
+    seats: int
+    main: list[tuple[str, int]]
+    over_max: bool
+
+
+@dataclass
+class Block:
+    """One street's communities, and where their block sits."""
+
+    region: str | None
+    label: str
+    boxes: list[Box] = field(default_factory=list)
+    columns: int = 1
+    x: float = 0.0
+    y: float = 0.0
+
+    @property
+    def width(self) -> float:
+        return self.columns * (BOX_W + GAP) - GAP + 2 * BLOCK_PAD
+
+    @property
+    def height(self) -> float:
+        rows = math.ceil(len(self.boxes) / self.columns)
+        return BLOCK_HEADER + rows * (BOX_H + GAP) - GAP + BLOCK_PAD
+
+
+def subregions(result: CheckResult, region_id: str) -> set[str]:
+    """The region and every region below it."""
+    children: dict[str, list[str]] = {}
+    for child, parent in result.roster.regions.select("id", "parent").iter_rows():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    found, stack = set(), [region_id]
+    while stack:
+        at = stack.pop()
+        if at not in found:
+            found.add(at)
+            stack.extend(children.get(at, []))
+    return found
+
+
+def communities_in(result: CheckResult, region_id: str) -> pl.DataFrame:
+    """The communities of a region's subtree (id, name, region), sorted by id; `NotInRoster`
+    when the roster knows no such region or it holds no community."""
+    inside = result.roster.communities.filter(
+        pl.col("region").is_in(pl.Series(sorted(subregions(result, region_id)), dtype=pl.String).implode()))
+    if inside.is_empty():
+        raise NotInRoster(f"花名册中没有区域 {region_id} 或该区域下没有社区 / "
+                          f"region {region_id} is not in the roster or holds no community")
+    return inside.select("id", "name", "region").sort("id")
+
+
+def _boxes(result: CheckResult, inside: pl.DataFrame) -> pl.DataFrame:
+    """Per community: status, unwaived errors, seats missing (errors only: the hiring plan's
+    count) and its posts in order of the most missing, as `unit.role` keys."""
+    keep = inside["id"].implode()
+    status = community_status(result).filter(pl.col("community_id").is_in(keep)).select("community_id", "status")
+    found = result.findings.filter(pl.col("community_id").is_in(keep) & pl.col("waiver").is_null())
+    errors = found.filter(pl.col("severity") == "error")
+    counts = errors.group_by("community_id").agg(pl.len().alias("errors"))
+    plan = (errors.filter((pl.col("shortfall") > 0) & pl.col("unit").is_not_null() & pl.col("role").is_not_null())
+            .group_by("community_id", "unit", "role").agg(pl.col("shortfall").sum())
+            .sort(["community_id", "shortfall", "unit", "role"], descending=[False, True, False, False])
+            .group_by("community_id", maintain_order=True)
+            .agg(pl.col("shortfall").sum().alias("seats"), pl.col("unit"), pl.col("role"), pl.col("shortfall")))
+    over = found.filter(pl.col("detail") == "over_max").select("community_id").unique().with_columns(over_max=pl.lit(True))
+    return (inside.rename({"id": "community_id"})
+            .join(status, on="community_id", how="left")
+            .join(counts, on="community_id", how="left")
+            .join(plan, on="community_id", how="left")
+            .join(over, on="community_id", how="left")
+            .with_columns(pl.col("errors", "seats").fill_null(0), pl.col("over_max").fill_null(False),
+                          pl.col("status").fill_null("compliant")))
+
+
+def _blocks(result: CheckResult, table: pl.DataFrame) -> list[Block]:
+    regions = {r["id"]: r for r in result.roster.regions.iter_rows(named=True)}
+    parents = {regions[r]["parent"] if r in regions else None for r in table["region"].unique().to_list()}
+    blocks: dict[str | None, Block] = {}
+    for row in table.iter_rows(named=True):
+        region = row["region"]
+        if region not in blocks:
+            info = regions.get(region, {})
+            label = html_text(info.get("name") or region or "")
+            parent = regions.get(info.get("parent"), {})
+            if len(parents) > 1 and parent.get("name"):
+                label = f"{html_text(parent['name'])} · {label}"
+            blocks[region] = Block(region, label)
+        main = [(short_post(u, r), int(n)) for u, r, n in zip(row["unit"] or [], row["role"] or [], row["shortfall"] or [],
+                                                                strict=True)]
+        blocks[region].boxes.append(Box(row["community_id"], row["name"] or row["community_id"], row["status"],
+                                        int(row["errors"]), int(row["seats"]), main, bool(row["over_max"])))
+    return sorted(blocks.values(), key=lambda b: ((regions.get(b.region) or {}).get("parent") or "", b.region or ""))
+
+
+def pack_blocks(blocks: list[Block]) -> tuple[float, float]:
+    """Place the blocks in shelves, left to right, to a roughly `ASPECT` page; (width, height)."""
+    for block in blocks:
+        block.columns = max(1, min(len(block.boxes), math.ceil(math.sqrt(len(block.boxes) * 1.2))))
+    area = sum((b.width + BLOCK_GAP) * (b.height + BLOCK_GAP) for b in blocks)
+    target = max(max(b.width for b in blocks), math.sqrt(area * ASPECT))
+    x = y = shelf = width = 0.0
+    for block in blocks:
+        if x > 0 and x + block.width > target:
+            x, y, shelf = 0.0, y + shelf + BLOCK_GAP, 0.0
+        block.x, block.y = x, y
+        x += block.width + BLOCK_GAP
+        shelf = max(shelf, block.height)
+        width = max(width, x - BLOCK_GAP)
+    return width, y + shelf
+
+
+def _box_markup(box: Box) -> str:
+    strong = STATUS_COLOUR[box.status][0]
+    state = STATUS_LABEL[box.status] if box.status != "with_errors" else f"错误 {box.errors}"
+    if box.seats:
+        state += f" · 缺 {box.seats} 人"
+    if box.over_max:
+        state += " · 超编"
+    main = " ".join(f"{label}{n}" for label, n in box.main[:MAIN_SHORTFALLS]) + (" 等" if len(box.main) > MAIN_SHORTFALLS else "")
+    return ('<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            f'<TR><TD><B>{html_text(box.name, 11)}</B></TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="10" COLOR="{strong}"><B>{state}</B></FONT></TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="9" COLOR="{MUTED}">{main or " "}</FONT></TD></TR></TABLE>')
+
+
+def _title_markup(result: CheckResult, region_id: str, table: pl.DataFrame) -> str:
+    names = result.roster.regions.filter(pl.col("id") == region_id)["name"].to_list()
+    name = html_text(names[0] if names and names[0] else region_id)
+    counts = dict(table.group_by("status").len().iter_rows())
+    summary = " · ".join(f"{STATUS_LABEL[s]} {counts.get(s, 0)}" for s in ("compliant", "incomplete", "with_errors"))
+    swatches = "".join(f'<TD BGCOLOR="{STATUS_COLOUR[s][1]}" BORDER="1" COLOR="{STATUS_COLOUR[s][0]}">'
+                       f'<FONT POINT-SIZE="11">{STATUS_LABEL[s]}</FONT></TD>' for s in STATUS_COLOUR)
+    return ('<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2">'
+            f'<TR><TD COLSPAN="5"><FONT POINT-SIZE="24"><B>{name} 社区配备概览</B></FONT></TD></TR>'
+            f'<TR><TD COLSPAN="5"><FONT POINT-SIZE="13">{table.height} 个社区 · {summary} · '
+            f'缺员合计 {int(table["seats"].sum())} 人 · 截至 {result.as_of.isoformat()} · 规则 '
+            f'{html_text(result.pack.id)}</FONT></TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="11" COLOR="{MUTED}">图例:</FONT></TD>{swatches}'
+            f'<TD><FONT POINT-SIZE="11" COLOR="{MUTED}">第三行:缺员最多的岗位及人数</FONT></TD></TR></TABLE>')
+
+
+def _inches(points: float) -> str:
+    return f"{points / 72:.3f}"
+
+
+def _pos(x: float, y: float, height: float) -> str:
+    return f"{x:.1f},{height - y:.1f}!"
+
+
+def region_overview(result: CheckResult, region_id: str) -> str:
+    """The DOT source of a region's overview, from a check's result."""
+    inside = communities_in(result, region_id)
+    if inside.height > MAX_COMMUNITIES:
+        raise ChartTooLarge(f"区域 {region_id} 有 {inside.height} 个社区,超过概览图上限 {MAX_COMMUNITIES};请按下级区域分别绘制\n"
+                            f"region {region_id} holds {inside.height} communities, over the overview's cap of "
+                            f"{MAX_COMMUNITIES}; draw its sub-regions one by one")
+    table = _boxes(result, inside)
+    blocks = _blocks(result, table)
+    width, height = pack_blocks(blocks)
+    height += TITLE_H
+    chart = Digraph("overview", comment="positions are fixed: render with  dot -n2 -Tsvg  (layout=neato keeps them)",
+                    graph_attr={"layout": "neato", "fontname": FONT, "pad": "0.3"},
+                    node_attr={"fontname": FONT, "fontsize": "12", "shape": "box", "fixedsize": "true"})
+    chart.node("title", html_label(_title_markup(result, region_id, table)), pos=_pos(width / 2, TITLE_H / 2, height),
+               width=_inches(width), height=_inches(TITLE_H), penwidth="0", id="title")
+    n = 0
+    for b, block in enumerate(blocks):
+        top = block.y + TITLE_H
+        chart.node(f"s{b}", html_label(f'<B>{block.label}</B> <FONT POINT-SIZE="11" COLOR="{MUTED}">'
+                                       f'{len(block.boxes)} 个社区</FONT>'),
+                   pos=_pos(block.x + block.width / 2, top + block.height / 2, height), width=_inches(block.width),
+                   height=_inches(block.height), labelloc="t", style="rounded,filled", fillcolor="#f5f5f5",
+                   color="#9e9e9e", fontsize="14", id=f"street-{b}")
+        for i, box in enumerate(block.boxes):
+            row, column = divmod(i, block.columns)
+            x = block.x + BLOCK_PAD + column * (BOX_W + GAP) + BOX_W / 2
+            y = top + BLOCK_HEADER + row * (BOX_H + GAP) + BOX_H / 2
+            strong, light = STATUS_COLOUR[box.status]
+            chart.node(f"c{n}", html_label(_box_markup(box)), pos=_pos(x, y, height), width=_inches(BOX_W),
+                       height=_inches(BOX_H), style="rounded,filled", fillcolor=light, color=strong, id=f"community-{n}")
+            n += 1
+    return chart.source

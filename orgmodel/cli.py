@@ -13,18 +13,23 @@ import click
 import polars as pl
 from rich.console import Console
 
-from orgmodel import normalize, readers
+from orgmodel import normalize, readers, waivers
 from orgmodel.check import check
+from orgmodel.csv_report import write_csv_report
 from orgmodel.errors import PackError, RosterInputError
+from orgmodel.html_report import write_html_report
 from orgmodel.report import ReportParts, build_report
 from orgmodel.rules.kinds import KINDS
 from orgmodel.rules.pack import Pack, available, load_pack
 from orgmodel.text_report import print_input_errors, print_report
+from orgmodel.xlsx_report import write_xlsx_report
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_MISSING_PROGRAM = 3
+
+REPORT_WRITERS = {"csv": write_csv_report, "xlsx": write_xlsx_report, "html": write_html_report}
 
 
 class StageProgress:
@@ -69,12 +74,17 @@ def _as_of(value: str | None) -> dt.date | None:
 @click.argument("roster", type=click.Path(exists=True, path_type=Path))
 @click.option("--rules", "pack_name", default="nantong", show_default=True, help="a packaged pack or a .yaml file")
 @click.option("--as-of", "as_of", help="check as of this date (default: today in China)")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html"]), default="table",
+              show_default=True, help="csv: the findings; xlsx: 汇总/招聘需求/问题清单/社区明细; html: one page")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write the report here")
 @click.option("--skip-invalid", is_flag=True, help="check the valid communities; list the skipped ones")
+@click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="a YAML file of waivers (豁免), besides any 豁免 sheet of the roster")
 def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, output: Path | None,
-                  skip_invalid: bool) -> None:
-    """Check every community of ROSTER (JSON, YAML, a folder or .zip of CSV tables)."""
+                  skip_invalid: bool, waivers_file: Path | None) -> None:
+    """Check every community of ROSTER (.xlsx/.xls/.ods, JSON, YAML, a folder or .zip of CSV tables)."""
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
     out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     progress = StageProgress()
@@ -83,7 +93,13 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
         day = _as_of(as_of)
         progress.stage(f"读取 {roster.name}")
         progress.stage("校验花名册")
-        data, skipped = normalize.load(readers.read_roster(roster), skip_invalid=skip_invalid)
+        raw = readers.read_roster(roster)
+        waiver_tables = [t for t in (raw.tables.get("waivers"),) if t is not None]
+        data, skipped = normalize.load(raw, skip_invalid=skip_invalid)
+        del raw  # a province's raw cells need not stay in memory while it is checked
+        if waivers_file is not None:
+            waiver_tables.append(waivers.read_waivers_file(waivers_file))
+        waived = waivers.validate(waiver_tables, pack, data, skipped) if waiver_tables else None
     except PackError as exc:
         progress.close()
         err.print(f"规则包有误 / rule pack error: {exc}", markup=False)
@@ -97,9 +113,14 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
             print_input_errors(exc.errors, err)
         sys.exit(EXIT_BAD_INPUT)
     result = check(data, pack, day, skipped=skipped, progress=progress.rules)
+    if waived is not None:
+        result = waivers.apply_waivers(result, waived)
     progress.stage("生成报告")
     parts = build_report(result)
-    if fmt == "json":
+    if fmt in REPORT_WRITERS:
+        progress.close()
+        REPORT_WRITERS[fmt](result, parts, output or sys.stdout.buffer)
+    elif fmt == "json":
         if output:
             with output.open("wb") as f:
                 parts.write(f)
@@ -127,6 +148,122 @@ def exit_code(parts: ReportParts) -> int:
     if summary["compliant"] < summary["communities"] or not region_errors.is_empty():
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+@main.command("render")
+@click.argument("roster", type=click.Path(exists=True, path_type=Path))
+@click.option("--community", "community_id", help="draw this community's org chart")
+@click.option("--region", "region_id", help="draw this region's overview (with --book: the whole book)")
+@click.option("--book", is_flag=True, help="with --region: one PDF, the overview then a page per community")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot"]),
+              help="default: the suffix of -o when it is one of these, else svg")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="write the chart here")
+@click.option("--rules", "pack_name", default="nantong", show_default=True, help="a packaged pack or a .yaml file")
+@click.option("--as-of", "as_of", help="as of this date (default: today in China)")
+def render_command(roster: Path, community_id: str | None, region_id: str | None, book: bool, fmt: str | None,
+                   output: Path, pack_name: str, as_of: str | None) -> None:
+    """Draw an org chart of ROSTER: a community's (--community) or a region's overview (--region)."""
+    from orgmodel import charts
+
+    if (community_id is None) == (region_id is None):
+        raise click.UsageError("give either --community ID or --region ID")
+    suffix = output.suffix.lower().lstrip(".")
+    fmt = fmt or (suffix if suffix in charts.FORMATS else ("pdf" if book else "svg"))
+    if book and (region_id is None or fmt != "pdf"):
+        raise click.UsageError("--book needs --region and makes a PDF (--format pdf)")
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        if fmt != "dot":
+            charts.require_graphviz()
+        pack = load_pack(pack_name)
+        data, _ = normalize.load(readers.read_roster(roster))
+        result = check(data, pack, _as_of(as_of))
+        if book:
+            content = charts.region_book(result, str(region_id))
+        else:
+            source = (charts.community_chart(result, community_id) if community_id is not None
+                      else charts.region_overview(result, str(region_id)))
+            content = charts.render(source, fmt)
+    except charts.MissingProgram as exc:
+        err.print(str(exc), markup=False)
+        sys.exit(EXIT_MISSING_PROGRAM)
+    except (charts.ChartError, PackError) as exc:
+        err.print(str(exc), markup=False)
+        sys.exit(EXIT_BAD_INPUT)
+    except RosterInputError as exc:
+        print_input_errors(exc.errors, err)
+        sys.exit(EXIT_BAD_INPUT)
+    output.write_bytes(content)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--rules", "pack_name", default="nantong", show_default=True, help="a packaged pack or a .yaml file")
+@click.option("--as-of", "as_of", help="check both rosters as of this date (default: today in China)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write the diff here")
+def diff_command(old: Path, new: Path, pack_name: str, as_of: str | None, fmt: str, output: Path | None) -> None:
+    """What changed from OLD to NEW (any two roster formats): people, posts, compliance, findings."""
+    from orgmodel import diff
+
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        pack = load_pack(pack_name)
+        day = _as_of(as_of)
+        results = [check(normalize.load(readers.read_roster(path))[0], pack, day) for path in (old, new)]
+    except PackError as exc:
+        err.print(f"规则包有误 / rule pack error: {exc}", markup=False)
+        sys.exit(EXIT_BAD_INPUT)
+    except RosterInputError as exc:
+        print_input_errors(exc.errors, err)
+        sys.exit(EXIT_BAD_INPUT)
+    changes = diff.diff_results(*results)
+    if fmt == "xlsx":
+        diff.write_xlsx(changes, output or sys.stdout.buffer)
+    elif fmt == "json":
+        _write_bytes(diff.to_json(changes), output)
+    elif output:
+        output.write_text(diff.to_text(changes), encoding="utf-8")
+    else:
+        diff.print_diff(changes, Console(highlight=False, soft_wrap=True))
+
+
+def _write_bytes(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(data)
+
+
+@main.command("export")
+@click.argument("roster", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["popolo"]), default="popolo", show_default=True,
+              help="popolo: Popolo / W3C ORG JSON (areas, organizations, posts, persons, memberships)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write the export here")
+def export_command(roster: Path, fmt: str, output: Path | None) -> None:
+    """Export ROSTER (any roster format) for other tools."""
+    from orgmodel import popolo
+
+    try:
+        data, _ = normalize.load(readers.read_roster(roster))
+    except RosterInputError as exc:
+        print_input_errors(exc.errors, Console(stderr=True, highlight=False, soft_wrap=True))
+        sys.exit(EXIT_BAD_INPUT)
+    _write_bytes(popolo.to_json(data), output)
+
+
+@main.command("template")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the workbook to write, e.g. roster.xlsx")
+def template_command(output: Path) -> None:
+    """Write an empty roster workbook: every sheet with its headers, drop-downs and a 填表说明 sheet."""
+    from orgmodel.template import write_template
+
+    write_template(output)
 
 
 @main.group("rules")

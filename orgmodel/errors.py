@@ -61,6 +61,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
                            "{where}: person {value} has a different {column} than {expected}"),
     "region_cycle": ("{where} 区域 {value} 的上级关系成环", "{where}: region {value} is its own ancestor"),
     "no_communities": ("花名册中没有任何社区", "the roster lists no community"),
+    "unknown_rule": ("{where} {column} {value} 不是规则包中的规则", "{where}: {column} {value} is not a rule of the pack"),
+    "number_lost_digits": ("{where} {column} 的值“{value}”已被Excel存成数字并丢失了位数,请把该列设置为“文本”格式后重新录入",
+                           "{where}: {column} {value} was stored as a number and lost digits; "
+                           "format the column as text and type the values again"),
+    "formula_without_value": ("{where} {column} 是没有保存计算结果的公式“{value}”,请在Excel或WPS中打开并保存一次,或直接填写数值",
+                              "{where}: {column} holds a formula with no saved result ({value}); "
+                              "open and save the file in Excel or WPS, or type the value"),
 }
 
 def where_text(row: int | None, path: str | None) -> tuple[str, str]:
@@ -92,8 +99,8 @@ def input_error(
     message_zh = zh.format(where=where_zh, **fields).strip()
     message_en = en.format(where=where_en, **fields).strip(" :")
     if file and code not in ("missing_column", "unreadable_file"):
-        message_zh = f"{file} {message_zh}"
-        message_en = f"{file}: {message_en}"
+        message_zh = f"{file}“{sheet}”表 {message_zh}" if sheet else f"{file} {message_zh}"
+        message_en = f"{file} [{sheet}]: {message_en}" if sheet else f"{file}: {message_en}"
     return InputError(
         code=code, file=file, sheet=sheet, row=row, column=column, value=shown, expected=expected,
         message_zh=message_zh, message_en=message_en, path=path, community_id=community_id,

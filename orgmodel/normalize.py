@@ -534,6 +534,8 @@ def normalize(raw: RawRoster) -> Normalized:
     """Read every table; collect every error. The roster is only usable when `errors` is empty
     (or, with --skip-invalid, without `invalid_communities` when not `fatal`)."""
     errors = _Errors()
+    for error in raw.errors:
+        errors.add(error)
     regions = _regions(raw, errors)
     communities = _communities(raw, regions, errors)
     people, person_index = _people(raw, errors)

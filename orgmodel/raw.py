@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from orgmodel import vocabulary
+from orgmodel.errors import InputError
 
 ROW = "_row"  # the row number the user sees (Excel's, or the CSV line; header = 1)
 PATH = "_path"  # or the place in a JSON/YAML document
@@ -43,6 +44,7 @@ class RawRoster:
     source: str
     tables: dict[str, RawTable] = field(default_factory=dict)
     people: RawTable | None = None
+    errors: list[InputError] = field(default_factory=list)  # what only the reader can see (a lost digit)
 
 
 def text_frame(columns: dict[str, list[str | None]], rows: list[int | None], paths: list[str | None]) -> pl.DataFrame:

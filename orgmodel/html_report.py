@@ -1,0 +1,137 @@
+"""`check --format html`: one self-contained Chinese page to mail or put on an intranet.
+
+No external request of any kind (no fonts, scripts or styles from elsewhere): the page must
+open on an office computer without internet. It shows the summary, the per-region table,
+the hiring plan and the findings per community, with a filter box that hides the
+communities whose id, name or findings do not match. Every value is HTML-escaped; the
+chart issue adds each community's chart inline beside its findings (`community_extra`).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+
+from orgmodel.check import CheckResult
+from orgmodel.report import ReportParts, community_status
+from orgmodel.report_tables import SEVERITY, STATUS, findings_table, hiring_plan, summary_table
+
+CommunityExtra = Callable[[str], str]  # community id → trusted HTML to show with its findings
+
+STYLE = """
+body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:2px solid #4472c4}
+table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
+th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top}
+th{background:#d9e1f2}td.n{text-align:right}tr.total td{font-weight:bold}
+.error td.sev{background:#f8cbad}.warning td.sev{background:#ffe699}.info td.sev{background:#ddebf7}
+.cards span{display:inline-block;margin-right:1.5em;padding:.4em .8em;background:#f2f2f2;border-radius:4px}
+.community{margin:.8em 0;padding:.2em .8em;border-left:4px solid #4472c4}
+.community.with_errors{border-color:#c00000}.community.incomplete{border-color:#bf8f00}.community.compliant{border-color:#70ad47}
+#filter{font-size:1em;padding:.3em;width:24em}.hidden{display:none}.dim{color:#777}
+"""
+
+SCRIPT = """
+function applyFilter(){
+  var q=document.getElementById('filter').value.trim().toLowerCase();
+  var sev={};document.querySelectorAll('input.sev').forEach(function(b){sev[b.value]=b.checked;});
+  var shown=0;
+  document.querySelectorAll('div.community').forEach(function(c){
+    var rows=c.querySelectorAll('tbody tr'),any=false;
+    rows.forEach(function(r){
+      var ok=sev[r.dataset.severity]&&(!q||c.dataset.key.indexOf(q)>=0||r.textContent.toLowerCase().indexOf(q)>=0);
+      r.classList.toggle('hidden',!ok);if(ok)any=true;});
+    var match=any||(!q&&rows.length===0);c.classList.toggle('hidden',!match);if(match)shown++;
+  });
+  document.getElementById('count').textContent=shown;
+}
+"""
+
+
+def _e(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.4g}"
+    return html.escape(str(value))
+
+
+def _table(frame: pl.DataFrame, *, percent: Sequence[str] = (), total_first: str | None = None) -> str:
+    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+    body = []
+    for row in frame.iter_rows():
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            shown = f"{value:.1%}" if column in percent and value is not None else _e(value)
+            cells.append(f'<td class="n">{shown}</td>' if numeric else f"<td>{shown}</td>")
+        total = total_first is not None and row[0] == total_first
+        body.append(("<tr class=\"total\">" if total else "<tr>") + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _communities(result: CheckResult, parts: ReportParts, extra: CommunityExtra | None) -> Iterable[str]:
+    table = findings_table(result, parts)
+    severity_code = {zh: code for code, zh in SEVERITY.items()}
+    status = dict(community_status(result).select("community_id", "status").iter_rows())
+    names = dict(result.roster.communities.select("id", "name").iter_rows())
+    by_community: dict[str | None, list[dict[str, Any]]] = {}
+    for record in table.iter_rows(named=True):
+        by_community.setdefault(record["社区编码"], []).append(record)
+    columns = ("规则", "严重程度", "问题描述", "人员编号", "豁免", "依据")
+    order = list(names) + ([None] if None in by_community else [])
+    for community in order:
+        rows = by_community.get(community, [])
+        state = status.get(community, "with_errors") if community is not None else "with_errors"
+        title = f"{_e(community)} {_e(names.get(community))}" if community is not None else "区域级问题"
+        key = _e(f"{community or ''} {names.get(community) or ''}".lower())
+        body = "".join(
+            f'<tr class="{severity_code.get(r["严重程度"], "")}" data-severity="{severity_code.get(r["严重程度"], "")}">'
+            + "".join(f'<td class="sev">{_e(r[c])}</td>' if c == "严重程度" else f"<td>{_e(r[c])}</td>" for c in columns)
+            + "</tr>" for r in rows)
+        findings = (f"<table><thead><tr>{''.join(f'<th>{c}</th>' for c in columns)}</tr></thead><tbody>{body}</tbody></table>"
+                    if rows else '<p class="dim">没有发现问题。</p>')
+        yield (f'<div class="community {state}" data-key="{key}"><h3>{title} <small class="dim">'
+               f'{_e(STATUS.get(state, ""))}</small></h3>{findings}'
+               f'{extra(community) if extra and community is not None else ""}</div>')
+
+
+def render_html(result: CheckResult, parts: ReportParts, community_extra: CommunityExtra | None = None) -> str:
+    head = parts.head
+    summary: dict = head["summary"]  # type: ignore[assignment]
+    ruleset: dict = head["ruleset"]  # type: ignore[assignment]
+    f = summary["findings"]
+    cards = (f"<span>社区 {summary['communities']}</span><span>合规 {summary['compliant']}</span>"
+             f"<span>资料不全 {summary['incomplete']}</span><span>存在问题 {summary['with_errors']}</span>"
+             f"<span>错误 {f['error']} · 警告 {f['warning']} · 提示 {f['info']}</span>")
+    boxes = "".join(f'<label><input type="checkbox" class="sev" value="{code}" checked onchange="applyFilter()"> {zh}</label> '
+                    for code, zh in SEVERITY.items())
+    parts_html = [
+        "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>社区配备检查报告</title>", f"<style>{STYLE}</style>", f"<script>{SCRIPT}</script></head><body>",
+        "<h1>社区“一委一居一站一办”配备检查报告</h1>",
+        f'<p class="dim">规则包 {_e(ruleset["id"])} v{_e(ruleset["version"])} · 检查日期 {_e(head["as_of"])}</p>',
+        f'<div class="cards">{cards}</div>',
+        "<h2>汇总</h2>", _table(summary_table(result, parts), percent=("合规率",), total_first="全部"),
+        "<h2>招聘需求</h2>", _table(hiring_plan(result), total_first="合计"),
+        "<h2>问题清单(按社区)</h2>",
+        f'<p><input id="filter" type="search" placeholder="筛选:社区编码、名称、规则或问题" oninput="applyFilter()"> '
+        f'{boxes} 显示 <span id="count">{result.roster.communities.height}</span> 个社区</p>',
+        *_communities(result, parts, community_extra),
+        "</body></html>\n",
+    ]
+    return "\n".join(parts_html)
+
+
+def write_html_report(result: CheckResult, parts: ReportParts, out: Path | IO[bytes],
+                      community_extra: CommunityExtra | None = None) -> None:
+    data = render_html(result, parts, community_extra).encode("utf-8")
+    if isinstance(out, Path):
+        out.write_bytes(data)
+    else:
+        out.write(data)

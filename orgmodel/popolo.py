@@ -1,0 +1,93 @@
+"""`orgmodel export --format popolo`: the roster as Popolo JSON, for other civic-data tools.
+
+Popolo (popoloproject.com), which follows the W3C Organization Ontology, describes who holds
+which post in which organization: `areas` (our regions), `organizations` (each community,
+and each of its units as a sub-organization with `parent_id`, and the government bodies of
+its relations), `posts` (a role in a unit), `persons` and `memberships` (a person holding a
+post, with start and end dates). Codes go into `classification` and `role` so a consumer
+can map them back; Chinese labels into `name` and `label`. Resident ID numbers and mobile
+numbers are masked, as in every output; ids are stable paths, so two exports of the same
+roster are identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import polars as pl
+
+from orgmodel import vocabulary
+from orgmodel.masking import mask_text
+from orgmodel.roster import Roster
+
+POPOLO_FORMAT = "popolo"
+
+
+def _community_org(community: str) -> str:
+    return f"community/{community}"
+
+
+def _unit_org(community: str, unit: str) -> str:
+    return f"community/{community}/{unit}"
+
+
+def _date(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else None
+
+
+def _clean(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if v is not None and v != []}
+
+
+def to_popolo(roster: Roster) -> dict[str, Any]:
+    """The roster as a Popolo document: areas, organizations, posts, persons, memberships."""
+    areas = [_clean({"id": f"area/{r['id']}", "name": r["name"], "classification": r["level"],
+                     "parent_id": f"area/{r['parent']}" if r["parent"] else None,
+                     "identifiers": [{"scheme": "orgmodel", "identifier": r["id"]}]})
+             for r in roster.regions.with_columns(pl.col("level").cast(pl.String)).iter_rows(named=True)]
+    rural = {c: k == "rural" for c, k in roster.communities.select("id", pl.col("kind").cast(pl.String)).iter_rows()}
+    organizations: dict[str, dict[str, Any]] = {}
+    for c in roster.communities.with_columns(pl.col("kind").cast(pl.String)).iter_rows(named=True):
+        organizations[_community_org(c["id"])] = _clean({
+            "id": _community_org(c["id"]), "name": c["name"] or c["id"], "classification": f"community:{c['kind']}",
+            "area_id": f"area/{c['region']}" if c["region"] else None,
+            "identifiers": [{"scheme": "orgmodel", "identifier": c["id"]}]})
+
+    def unit_org(community: str, unit: str, name: str | None = None) -> str:
+        org_id = _unit_org(community, unit)
+        if org_id not in organizations:
+            organizations[org_id] = {"id": org_id, "name": name or vocabulary.unit_label(unit, rural.get(community, False)),
+                                     "classification": unit, "parent_id": _community_org(community)}
+        return org_id
+
+    for u in roster.units.with_columns(pl.col("unit").cast(pl.String)).iter_rows(named=True):
+        unit_org(u["community"], u["unit"], u["name"])
+    people = roster.people.select("person", "name", "gender")
+    persons = [_clean({"id": f"person/{mask_text(p['person'])}", "name": p["name"], "gender": p["gender"]})
+               for p in people.iter_rows(named=True)]
+    posts: dict[str, dict[str, Any]] = {}
+    memberships = []
+    appointments = roster.appointments.with_columns(pl.col("unit").cast(pl.String), pl.col("role").cast(pl.String))
+    for i, a in enumerate(appointments.iter_rows(named=True)):
+        org_id = unit_org(a["community"], a["unit"])
+        role = a["role"] if a["role"] != vocabulary.OTHER_ROLE else f"other:{a['label']}"
+        label = vocabulary.role_label(a["role"]) if a["role"] != vocabulary.OTHER_ROLE else a["label"]
+        post_id = f"{org_id}/{role}"
+        posts.setdefault(post_id, {"id": post_id, "label": label, "role": a["role"], "organization_id": org_id})
+        memberships.append(_clean({
+            "id": f"membership/{i + 1}", "person_id": f"person/{mask_text(a['person'])}", "organization_id": org_id,
+            "post_id": post_id, "role": label, "start_date": _date(a["start"]), "end_date": _date(a["end"]),
+            "extras": {"full_time": a["full_time"]}}))
+    for r in roster.relations.iter_rows(named=True):
+        for government in (r["from_government"], r["to_government"]):
+            if government:
+                organizations.setdefault(f"government/{government}", {
+                    "id": f"government/{government}", "name": government, "classification": "government"})
+    return {"format": POPOLO_FORMAT, "areas": areas, "organizations": list(organizations.values()),
+            "posts": list(posts.values()), "persons": persons, "memberships": memberships}
+
+
+def to_json(roster: Roster) -> bytes:
+    return (json.dumps(to_popolo(roster), ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,239 @@
+"""The report as tables for people, in Chinese: what the xlsx, CSV and HTML reports show.
+
+All three writers take their tables from here, so a district reads the same figures in
+whichever file it is handed. The figures come from the check itself: the findings and
+roll-up of `orgmodel.report`, and, for the per-community detail, the same counting
+aggregates the rules use (`orgmodel.rules.context`), so a count shown here is the count a
+finding was made from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import polars as pl
+
+from orgmodel import vocabulary
+from orgmodel.check import CheckResult
+from orgmodel.report import ReportParts, _shortfalls, community_status
+from orgmodel.rules.context import Context
+from orgmodel.rules.kinds import BodySizeParams, HouseholdsRatioParams, RoleHoldersParams
+
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS = {"compliant": "合规", "incomplete": "资料不全", "with_errors": "存在问题"}
+LEVEL_ORDER = {level: i for i, level in enumerate(vocabulary.LEVEL_ORDER)}
+NO_REGION = "(未指定区域)"
+
+# Finding field → Chinese column, in the order the 问题清单 shows them.
+FINDING_COLUMNS = {
+    "community_id": "社区编码", "community_name": "社区名称", "region_id": "区域编码", "rule_id": "规则",
+    "rule_title": "规则名称", "severity": "严重程度", "unit": "机构", "role": "职务", "person_id": "人员编号",
+    "required_min": "要求下限", "required_max": "要求上限", "actual": "实际", "shortfall": "缺额(人)",
+    "missing_field": "缺少字段", "detail": "情形", "waiver": "豁免", "message": "问题描述", "citation": "依据",
+}
+
+
+def plan_label(key: str) -> str:
+    """`governance_office.mediator` → 综治办·专职调解员."""
+    unit, _, role = key.partition(".")
+    return f"{vocabulary.UNIT_SHORT.get(unit, unit)}·{vocabulary.role_label(role)}"
+
+
+def plan_order(key: str) -> tuple[int, int, str]:
+    unit, _, role = key.partition(".")
+    units, roles = list(vocabulary.UNITS), list(vocabulary.ROLES)
+    return (units.index(unit) if unit in units else len(units), roles.index(role) if role in roles else len(roles), key)
+
+
+def waiver_text(waiver: str | None) -> str | None:
+    """A waiver object (JSON) as one line: 理由;批准人;文号;有效期至."""
+    if waiver is None:
+        return None
+    w = json.loads(waiver)
+    parts = [w.get("reason"), w.get("approved_by") and f"批准人:{w['approved_by']}",
+             w.get("document") and f"文号:{w['document']}", w.get("expires") and f"有效期至{w['expires']}"]
+    return ";".join(p for p in parts if p)
+
+
+def findings_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
+    """Every finding, person ids masked as in the JSON report, Chinese labels and headers."""
+    names = result.roster.communities.select(pl.col("id").alias("community_id"), pl.col("name").alias("community_name"))
+    titles = pl.DataFrame({"rule_id": [r.id for r in result.pack.rules], "rule_title": [r.title for r in result.pack.rules]})
+    units = {code: labels[0] for code, labels in vocabulary.UNITS.items()}
+    frame = parts.findings.join(names, on="community_id", how="left", maintain_order="left").join(
+        titles, on="rule_id", how="left", maintain_order="left")
+    frame = frame.with_columns(
+        pl.col("severity").replace_strict(SEVERITY, default=pl.col("severity")),
+        pl.col("unit").replace_strict(units, default=pl.col("unit")),
+        pl.col("role").replace_strict(vocabulary.ROLES, default=pl.col("role")),
+        pl.col("waiver").map_elements(waiver_text, return_dtype=pl.String),
+    )
+    return frame.select([pl.col(field).alias(header) for field, header in FINDING_COLUMNS.items()])
+
+
+def _ancestor_links(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
+    """(region, ancestor) for every region and each region above it (itself included)."""
+    parents = dict(result.roster.regions.select("id", "parent").iter_rows())
+    for region in status["region"].drop_nulls().unique().to_list():
+        parents.setdefault(region, None)
+    rows = []
+    for region in parents:
+        at: str | None = region
+        seen: set[str] = set()
+        while at is not None and at not in seen:
+            rows.append((region, at))
+            seen.add(at)
+            at = parents.get(at)
+    return pl.DataFrame(rows, schema={"region": pl.String, "ancestor": pl.String}, orient="row")
+
+
+def summary_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
+    """汇总: the whole roster, then each region (by level, then code): communities, compliant,
+    rate, errors and warnings, people missing."""
+    status = community_status(result)
+    links = _ancestor_links(result, status)
+    per_community = result.findings.filter(pl.col("community_id").is_not_null()).group_by("community_id").agg(
+        (pl.col("severity") == "error").sum().alias("errors"), (pl.col("severity") == "warning").sum().alias("warnings"))
+    counted = status.join(per_community, on="community_id", how="left").with_columns(
+        pl.col("errors", "warnings").fill_null(0))
+    severities = counted.join(links, on="region", how="inner").group_by("ancestor").agg(
+        pl.col("errors").sum(), pl.col("warnings").sum())
+    regions = parts.regions.join(severities, left_on="id", right_on="ancestor", how="left").with_columns(
+        pl.col("errors", "warnings").fill_null(0))
+    regions = regions.with_columns(
+        order=pl.col("level").replace_strict(LEVEL_ORDER, default=len(LEVEL_ORDER), return_dtype=pl.Int64)).sort(
+        "order", "id")
+    summary: dict = parts.head["summary"]  # type: ignore[assignment]
+    total = pl.DataFrame({
+        "层级": ["全部"], "区域编码": [None], "区域名称": ["全部社区"], "上级编码": [None],
+        "社区数": [summary["communities"]], "合规": [summary["compliant"]], "资料不全": [summary["incomplete"]],
+        "存在问题": [summary["with_errors"]], "错误": [summary["findings"]["error"]],
+        "警告": [summary["findings"]["warning"]], "缺额(人)": [sum(summary["shortfall_by_role"].values())],
+    }, schema=_SUMMARY_SCHEMA)
+    rows = regions.select(
+        pl.col("level").replace_strict(vocabulary.LEVELS, default="", return_dtype=pl.String).alias("层级"),
+        pl.col("id").alias("区域编码"), pl.col("name").alias("区域名称"), pl.col("parent").alias("上级编码"),
+        pl.col("communities").alias("社区数"), pl.col("compliant").alias("合规"), pl.col("incomplete").alias("资料不全"),
+        pl.col("with_errors").alias("存在问题"), pl.col("errors").alias("错误"), pl.col("warnings").alias("警告"),
+        pl.col("shortfall_total").alias("缺额(人)"),
+    ).cast(_SUMMARY_SCHEMA)  # type: ignore[arg-type]
+    table = pl.concat([total, rows])
+    rate = pl.when(pl.col("社区数") > 0).then((pl.col("合规") / pl.col("社区数")).round(4))
+    return table.with_columns(rate.alias("合规率")).select(*_SUMMARY_COLUMNS)
+
+
+_SUMMARY_SCHEMA: dict[str, pl.DataType] = {
+    "层级": pl.String(), "区域编码": pl.String(), "区域名称": pl.String(), "上级编码": pl.String(),
+    "社区数": pl.Int64(), "合规": pl.Int64(), "资料不全": pl.Int64(), "存在问题": pl.Int64(),
+    "错误": pl.Int64(), "警告": pl.Int64(), "缺额(人)": pl.Int64(),
+}
+_SUMMARY_COLUMNS = ["层级", "区域编码", "区域名称", "上级编码", "社区数", "合规", "资料不全", "存在问题", "合规率",
+                    "错误", "警告", "缺额(人)"]
+
+
+def hiring_plan(result: CheckResult) -> pl.DataFrame:
+    """招聘需求: people to hire per region that holds communities (usually a street) and post,
+    with a 合计 column and a 合计 row; the totals equal the report's `shortfall_by_role`."""
+    communities = result.roster.communities.select(pl.col("id").alias("community_id"),
+                                                   pl.col("region").fill_null(NO_REGION))
+    needs = _shortfalls(result.findings).join(communities, on="community_id", how="inner").group_by(
+        "region", "key").agg(pl.col("shortfall").sum())
+    keys = sorted(needs["key"].unique().to_list(), key=plan_order)
+    regions = communities["region"].unique().sort().to_frame()
+    wide = regions if not keys else regions.join(
+        needs.pivot(on="key", index="region", values="shortfall"), on="region", how="left")
+    wide = wide.with_columns([pl.col(k).fill_null(0).cast(pl.Int64) for k in keys])
+    info = result.roster.regions.select("id", "name", "parent")
+    names = dict(info.select("id", "name").iter_rows())
+    wide = wide.join(info, left_on="region", right_on="id", how="left").with_columns(
+        pl.col("parent").replace_strict(names, default=pl.col("parent")).alias("parent_name"))
+    total_expr = pl.sum_horizontal([pl.col(k) for k in keys]) if keys else pl.lit(0, pl.Int64)
+    table = wide.select(
+        pl.col("region").alias("区域编码"), pl.col("name").alias("区域名称"), pl.col("parent_name").alias("上级区域"),
+        *[pl.col(k).alias(plan_label(k)) for k in keys], total_expr.cast(pl.Int64).alias("合计"))
+    totals = table.select(pl.lit("合计").alias("区域编码"), pl.lit(None, pl.String).alias("区域名称"),
+                          pl.lit(None, pl.String).alias("上级区域"),
+                          *[pl.col(c).sum() for c in table.columns[3:]])
+    return pl.concat([table, totals])
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One count of the 社区明细: which rule, what is counted, the columns it fills."""
+
+    rule_id: str
+    label: str
+    actual: str  # column: the count
+    required: str  # column: what is required, as text (5-9, ≥2, =1)
+    minimum: str  # column: the required minimum as a number, to mark the short ones
+
+
+def community_detail(result: CheckResult) -> tuple[pl.DataFrame, list[Measure]]:
+    """社区明细: per community, each body's headcount against its range and each post's
+    holders against its minimum, counted as the rules count them."""
+    ctx = Context(result.roster, result.as_of)
+    status = community_status(result).select("community_id", "status", "waived")
+    base = result.roster.communities.select(
+        "c", pl.col("id").alias("社区编码"), pl.col("name").alias("社区名称"), pl.col("region").alias("区域编码"),
+        pl.col("kind").cast(pl.String).replace_strict(vocabulary.KINDS, default=None).alias("类型"),
+        pl.col("households").alias("户数"), pl.col("kind").cast(pl.String).alias("_kind"))
+    base = base.join(status, left_on="社区编码", right_on="community_id", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("waived")).then(pl.lit("豁免后合规"))
+        .otherwise(pl.col("status").replace_strict(STATUS, default=None)).alias("状态")).drop("status", "waived")
+    measures: list[Measure] = []
+    columns: list[pl.Series] = []
+    for rule in result.pack.rules:
+        params = result.pack.params(rule)
+        applies = pl.lit(True) if not rule.applies_to else pl.col("_kind").is_in(rule.applies_to)
+        for label, counts, minimum, required in _counts(ctx, params, base):
+            name = f"{rule.id} {label}"
+            measure = Measure(rule.id, label, f"{name} 现有", f"{name} 应有", f"_{name} min")
+            measures.append(measure)
+            frame = base.join(counts, on="c", how="left", maintain_order="left").with_columns(
+                pl.col("actual").fill_null(0), (applies & minimum.is_not_null()).alias("_keep"),
+                minimum.cast(pl.Int64).alias("_min"), required.cast(pl.String).alias("_required"))
+            columns += [frame.select(pl.when("_keep").then("actual")).to_series().alias(measure.actual),
+                        frame.select(pl.when("_keep").then("_required")).to_series().alias(measure.required),
+                        frame["_min"].alias(measure.minimum)]
+    frame = base.drop("c", "_kind").with_columns(columns)
+    return frame, measures
+
+
+def _counts(ctx: Context, params: object, base: pl.DataFrame) -> list[tuple[str, pl.DataFrame, pl.Expr, pl.Expr]]:
+    """(label, counts per `c`, required minimum, required as text) for the counting rule kinds."""
+    def counted(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.group_by("c").agg(pl.len().cast(pl.Int64).alias("actual"))
+
+    if isinstance(params, BodySizeParams):
+        holders = ctx.holders([(params.unit, r) for r in params.counted_roles])
+        mins = {k: s.min for k, s in params.sizes.items()}
+        texts = {k: f"{s.min}-{s.max}" if s.max is not None else f"≥{s.min}" for k, s in params.sizes.items()}
+        minimum = pl.col("_kind").replace_strict(mins, default=None, return_dtype=pl.Int64)
+        required = pl.col("_kind").replace_strict(texts, default=None, return_dtype=pl.String)
+        return [(f"{vocabulary.UNIT_SHORT[params.unit]}成员", counted(holders), minimum, required)]
+    if isinstance(params, RoleHoldersParams):
+        out = []
+        for post in params.posts:
+            unit, _, role = post.partition(".")
+            holders = ctx.holders([(unit, role)])
+            if params.full_time:
+                holders = holders.filter(pl.col("full_time"))
+            text = f"{params.min}" if params.max == params.min else (
+                f"{params.min}-{params.max}" if params.max is not None else f"≥{params.min}")
+            minimum = pl.lit(params.min, pl.Int64)
+            if params.only_if_unit_exists:
+                present = ctx.units_present.filter(pl.col("u") == list(vocabulary.UNITS).index(unit))["c"]
+                minimum = pl.when(pl.col("c").is_in(present.implode())).then(minimum)
+            label = vocabulary.UNIT_SHORT[unit] + vocabulary.role_label(role)
+            if params.full_time and "专职" not in label:
+                label += "(专职)"
+            out.append((label, counted(holders), minimum, pl.lit(text)))
+        return out
+    if isinstance(params, HouseholdsRatioParams):
+        staff = ctx.unit_posts([params.unit], full_time=params.full_time)
+        minimum = pl.max_horizontal(pl.lit(params.minimum), (pl.col("户数") / params.households_per_worker + 0.5).floor())
+        minimum = pl.when(pl.col("户数").is_not_null()).then(minimum.cast(pl.Int64))
+        label = f"{vocabulary.UNIT_SHORT[params.unit]}专职人员(每{params.households_per_worker}户1名)"
+        return [(label, counted(staff), minimum, pl.format("≥{}", minimum))]
+    return []

@@ -101,6 +101,16 @@ def _lookup(series: pl.Series, parse: Callable[[str], object | None], dtype: pl.
     return values, series.is_in(unreadable)
 
 
+def _map_text(series: pl.Series, mapping: dict[str, object], dtype: pl.DataType) -> pl.Series:
+    """Map each cell's text through `mapping` (None where absent). Categorical columns (the CSV
+    reader's vocabulary columns) map their few categories and gather by code."""
+    if isinstance(series.dtype, pl.Categorical):
+        categories = series.dtype.categories.to_series().to_list()
+        lookup = pl.Series(series.name, [mapping.get(c) for c in categories], dtype=dtype)
+        return lookup.gather(series.to_physical())
+    return series.replace_strict(mapping, default=None, return_dtype=dtype)
+
+
 def _none(n: int) -> pl.Series:
     return pl.repeat(False, n, dtype=pl.Boolean, eager=True)
 
@@ -159,28 +169,29 @@ class _Reader:
         return self.typed_many({column: kind})[column]
 
     def typed_many(self, kinds: dict[str, str], rows: pl.DataFrame | None = None) -> dict[str, pl.Series]:
-        """Interpret several columns at once (polars runs them in parallel); each distinct
-        spelling is parsed once in Python, then mapped over the column. Every cell of the
-        table is checked; the values returned are those of `rows` (default: the whole table)."""
+        """Interpret several columns; each distinct spelling is parsed once in Python, then
+        mapped over the column. Every cell of the table is checked; the values returned are
+        those of `rows` (default: the whole table)."""
         rows = self.frame if rows is None else rows
-        present = [c for c in kinds if c in self.frame.columns]
-        distinct = self.frame.select([pl.col(c).drop_nulls().unique().implode() for c in present]) if present else None
-        exprs, result = [], {}
+        result = {}
         for column, kind in kinds.items():
             parse, dtype, code, expected = _PARSERS[kind]
-            spellings = distinct[column][0].to_list() if column in present and distinct is not None else []
-            mapping = {text: parse(text) for text in spellings}
-            if not mapping:
+            if column not in self.frame.columns:
                 result[column] = pl.Series(column, [None] * rows.height, dtype=dtype)
                 continue
-            exprs.append(pl.col(column).replace_strict(mapping, default=None, return_dtype=dtype))
-            unreadable = [text for text, value in mapping.items() if value is None and vocabulary.clean(text)]
+            cells = self.frame[column]
+            if isinstance(cells.dtype, pl.Categorical):  # parse the few categories, gather by code
+                spellings = cells.dtype.categories.to_series().to_list()
+            else:
+                spellings = cells.drop_nulls().unique().to_list()
+            mapping = {text: parse(text) for text in spellings}
+            result[column] = _map_text(rows[column], mapping, dtype).alias(column)
+            unreadable = {text: True for text, value in mapping.items() if value is None and vocabulary.clean(text)}
             if unreadable:
-                bad = self.frame[column].is_in(pl.Series(unreadable, dtype=pl.String).implode())
-                self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
-                                 community_column=self.community_column)
-        if exprs:
-            result.update(rows.select(exprs).to_dict())
+                bad = _map_text(cells, unreadable, pl.Boolean()).fill_null(False)  # type: ignore[arg-type]
+                if bad.any():
+                    self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
+                                     community_column=self.community_column)
         return result
 
     def require(self, columns: Iterable[str]) -> bool:
@@ -328,18 +339,18 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
     role_spelling = {t: i for i, t in enumerate(posts["role"].unique(maintain_order=True).to_list())}
     width = max(len(role_spelling), 1)
 
-    def pair_of(unit: pl.Expr, role: pl.Expr) -> pl.Expr:
-        return (unit.replace_strict(unit_spelling, default=None, return_dtype=pl.UInt32) * width
-                + role.replace_strict(role_spelling, default=None, return_dtype=pl.UInt32)).alias("pair")
+    def pair_of(unit: pl.Series, role: pl.Series) -> pl.Series:
+        return (_map_text(unit, unit_spelling, pl.UInt32()) * width  # type: ignore[arg-type]
+                + _map_text(role, role_spelling, pl.UInt32())).alias("pair")  # type: ignore[arg-type]
 
     # Every row takes its pair's first post by a gather; the further parts of compound posts
     # (书记兼主任 → also 主任) are added as extra rows, so the big frame is never filtered.
-    parts = posts.with_columns(pair_of(pl.col("unit"), pl.col("role")))
+    parts = posts.with_columns(pair_of(posts["unit"], posts["role"]))
     by_pair = pl.DataFrame({"pair": pl.int_range(len(unit_spelling) * width, dtype=pl.UInt32, eager=True)}).join(
         parts.filter(pl.col("part") == 0), on="pair", how="left", maintain_order="left")
     located = pl.DataFrame({
         "community": r.frame["community"], "c": community_index, "person": r.frame["person"], "p": person_index,
-        "pair": r.frame.select(pair_of(pl.col("unit"), pl.col("role")))["pair"],
+        "pair": pair_of(r.frame["unit"], r.frame["role"]),
         "full_time": typed["full_time"].fill_null(False), "start": typed["start"], "end": typed["end"],
         "role_text": r.frame["role"], ROW: r.frame[ROW], PATH: r.frame[PATH],
     })

@@ -47,6 +47,20 @@ class RawRoster:
     errors: list[InputError] = field(default_factory=list)  # what only the reader can see (a lost digit)
 
 
+# Columns of the 人员 table with few distinct spellings (posts, yes/no, dates, pay): readers
+# keep them as categoricals, a third of the memory of plain strings for a province. Each has
+# its own named category set, so that mapping a column touches only its own spellings.
+CATEGORICAL = {"appointments": frozenset({"unit", "role", "full_time", "education", "police_officer",
+                                          "political_legal_officer", "monthly_pay_yuan", "start", "end", "gender"})}
+
+
+def cell_dtype(table: str, column: str) -> pl.DataType:
+    """How a reader should hold a column's cells: text, or text as a categorical."""
+    if column in CATEGORICAL.get(table, ()):
+        return pl.Categorical(pl.Categories(f"orgmodel.{table}.{column}"))
+    return pl.String()
+
+
 def text_frame(columns: dict[str, list[str | None]], rows: list[int | None], paths: list[str | None]) -> pl.DataFrame:
     """A raw frame from Python lists (the document readers); every column is text."""
     data: dict[str, pl.Series] = {c: pl.Series(c, v, dtype=pl.String) for c, v in columns.items()}

@@ -16,7 +16,7 @@ import polars as pl
 
 from orgmodel import vocabulary
 from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.raw import PATH, ROW, RawRoster, RawTable
+from orgmodel.raw import CATEGORICAL, PATH, ROW, RawRoster, RawTable, cell_dtype
 from orgmodel.readers import register
 
 # Columns read through the vocabulary, which ignores spaces itself: stripping millions of
@@ -56,7 +56,7 @@ def _frame(table: str, source: bytes | Path) -> tuple[pl.DataFrame, dict[str, st
         column = vocabulary.column_for(table, header)
         if column is not None and column not in headers:
             headers[column] = header
-    overrides = {h: pl.Categorical for c, h in headers.items() if c in INTERPRETED}
+    overrides = {h: cell_dtype(table, c) for c, h in headers.items() if c in CATEGORICAL.get(table, ())}
     wanted = list(dict.fromkeys(headers.values()))
     try:
         frame = pl.read_csv(source, infer_schema=False, truncate_ragged_lines=True, schema_overrides=overrides,

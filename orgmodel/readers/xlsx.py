@@ -38,9 +38,8 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from orgmodel import vocabulary
 from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.raw import PATH, ROW, RawRoster, RawTable
+from orgmodel.raw import PATH, ROW, RawRoster, RawTable, cell_dtype
 from orgmodel.readers import register
-from orgmodel.readers.csv_tables import INTERPRETED
 
 Cell = Any  # str | float | int | bool | date | datetime | time | timedelta, '' when blank
 
@@ -313,7 +312,7 @@ def _numbers_as_text(name: str, values: list[Cell], kind: str) -> pl.Series:
     return text
 
 
-def _column_series(name: str, values: list[Cell], kind: str, categorical: bool) -> pl.Series:
+def _column_series(name: str, values: list[Cell], kind: str, dtype: pl.DataType) -> pl.Series:
     types = {type(v) for v in values}
     if types <= {str}:
         series = pl.Series(name, values, dtype=pl.String).str.strip_chars().replace("", None)
@@ -321,7 +320,7 @@ def _column_series(name: str, values: list[Cell], kind: str, categorical: bool) 
         series = _numbers_as_text(name, values, kind)
     else:
         series = pl.Series(name, [cell_text(v, kind) for v in values], dtype=pl.String)
-    return series.cast(pl.Categorical) if categorical else series
+    return series.cast(dtype)
 
 
 def read_sheet(table: str, sheet: _Sheet, file: str, errors: list[InputError]) -> RawTable:
@@ -357,7 +356,7 @@ def read_sheet(table: str, sheet: _Sheet, file: str, errors: list[InputError]) -
         values = list(by_column[j])
         if kind == "id":
             _check_ids(values, numbers, headers[column], sheet, file, errors)
-        series.append(_column_series(column, values, kind, column in INTERPRETED))
+        series.append(_column_series(column, values, kind, cell_dtype(table, column)))
     frame = pl.DataFrame(series).with_columns(
         pl.Series(ROW, [i + 1 for i in numbers], dtype=pl.Int64), pl.lit(None, pl.String).alias(PATH))
     if sheet.empty_formulas:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 
-import numpy as np
 import polars as pl
 
 from orgmodel import vocabulary
@@ -55,27 +54,21 @@ class Context:
     @cached_property
     def posts(self) -> pl.DataFrame:
         """Distinct (c, u, r, p): one row per person per post, `full_time` if any of that
-        person's appointments to the post is full-time."""
+        person's appointments to the post is full-time. A roster rarely repeats an
+        appointment, so the common case is a check that every key is unique, nothing more."""
         pb = self.person_bits
-        active = self.active
-        c, p = active["c"].to_numpy().astype(np.uint64), active["p"].to_numpy().astype(np.uint64)
-        u = active["unit"].to_physical().to_numpy().astype(np.uint64)
-        r = active["role"].to_physical().to_numpy().astype(np.uint64)
-        keys = (c << np.uint64(UNIT_BITS + ROLE_BITS + pb)) | (u << np.uint64(ROLE_BITS + pb)) | (r << np.uint64(pb)) | p
-        full_time = active["full_time"].to_numpy()
-        # Sort (rosters come grouped by community, so this is nearly free), then one row per
-        # run of equal keys, full-time if any row of the run is.
-        order = np.argsort(keys, kind="stable")
-        keys, full_time = keys[order], full_time[order]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, int)
-        unique = keys[starts]
-        return pl.DataFrame({
-            "full_time": np.logical_or.reduceat(full_time, starts) if len(starts) else np.zeros(0, bool),
-            "p": (unique & np.uint64((1 << pb) - 1)).astype(np.uint32),
-            "r": ((unique >> np.uint64(pb)) & np.uint64((1 << ROLE_BITS) - 1)).astype(np.uint8),
-            "u": ((unique >> np.uint64(ROLE_BITS + pb)) & np.uint64((1 << UNIT_BITS) - 1)).astype(np.uint8),
-            "c": (unique >> np.uint64(UNIT_BITS + ROLE_BITS + pb)).astype(np.uint32),
-        })
+        keyed = self.active.select(
+            "c", "p", "full_time",
+            u=pl.col("unit").to_physical().cast(pl.UInt8), r=pl.col("role").to_physical().cast(pl.UInt8),
+        ).with_columns(
+            key=pl.col("c").cast(pl.UInt64) * (1 << (UNIT_BITS + ROLE_BITS + pb))
+            + pl.col("u").cast(pl.UInt64) * (1 << (ROLE_BITS + pb)) + pl.col("r").cast(pl.UInt64) * (1 << pb)
+            + pl.col("p").cast(pl.UInt64))
+        if keyed["key"].n_unique() == keyed.height:
+            return keyed.drop("key")
+        full_time_keys = keyed.filter(pl.col("full_time"))["key"].unique()
+        return keyed.unique(subset="key", keep="first").with_columns(
+            full_time=pl.col("key").is_in(full_time_keys.implode())).drop("key")
 
     def holders(self, posts: list[tuple[str, str]]) -> pl.DataFrame:
         """Distinct (c, p) holding any of the posts; full-time if any of their posts is."""
@@ -104,11 +97,10 @@ class Context:
         staffed = self.posts.select("c", "u")
         declared = self.roster.units.join(self.communities.select("c", pl.col("id").alias("community")), on="community")
         declared = declared.select("c", pl.col("unit").to_physical().cast(pl.UInt8).alias("u"))
+        scale = 1 << UNIT_BITS
         both = pl.concat([staffed, declared]).select(
-            (pl.col("c").cast(pl.UInt64) * (1 << UNIT_BITS) + pl.col("u")).unique().alias("cu"))
-        cu = both["cu"].to_numpy()
-        return pl.DataFrame({"c": (cu >> np.uint64(UNIT_BITS)).astype(np.uint32),
-                             "u": (cu & np.uint64((1 << UNIT_BITS) - 1)).astype(np.uint8)})
+            (pl.col("c").cast(pl.UInt64) * scale + pl.col("u")).unique().alias("cu"))
+        return both.select(c=(pl.col("cu") // scale).cast(pl.UInt32), u=(pl.col("cu") & (scale - 1)).cast(pl.UInt8))
 
     def with_people(self, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
         """Attach person attributes (person id, name, education, …) to a frame with a `p` column.
@@ -144,7 +136,6 @@ class Context:
 
 def distinct_persons(posts: pl.DataFrame, person_bits: int) -> pl.DataFrame:
     """(c, p) distinct per community and person, from rows of several posts."""
-    keys = posts.select((pl.col("c").cast(pl.UInt64) * (1 << person_bits) + pl.col("p")).unique()).to_series().to_numpy()
-    return pl.DataFrame({"c": (keys >> np.uint64(person_bits)).astype(np.uint32),
-                         "p": (keys & np.uint64((1 << person_bits) - 1)).astype(np.uint32)})
-
+    scale = 1 << person_bits
+    keys = posts.select((pl.col("c").cast(pl.UInt64) * scale + pl.col("p")).unique().alias("key"))
+    return keys.select(c=(pl.col("key") // scale).cast(pl.UInt32), p=(pl.col("key") & (scale - 1)).cast(pl.UInt32))

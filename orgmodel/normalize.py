@@ -397,22 +397,29 @@ def _people_from_rows(r: _Reader, p: pl.Series, np_: int) -> pl.DataFrame:
     a real conflict) are merged value by value and checked for conflicts.
     """
     frame = r.frame
+    first = _first_rows(p, np_)
+    raw = [c for c in ("name", *PERSON_KINDS) if c in frame.columns]
+    first_rows = frame.select(pl.col("person", *raw).gather(first))
+    people = _person_attributes(r, first_rows).with_columns(p=pl.int_range(np_, dtype=pl.UInt32, eager=True))
+    if raw and np_:
+        # A row differs from its person's first row when its cells hash differently (a 64-bit
+        # hash: two different rows alike by chance is a 1-in-10^19 event per pair).
+        hashes = frame.select(raw).hash_rows()
+        differs = (hashes != hashes.gather(first).gather(p)).fill_null(False)
+        differing = p.filter(differs).unique().to_numpy()
+        if differing.size:
+            people = _merge_differing(r, people, p, differing)
+    return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+
+
+def _first_rows(p: pl.Series, np_: int) -> pl.Series:
+    """Each person's first row: the last write of a reversed scatter wins."""
     known = p.is_not_null().to_numpy()
     indices = np.flatnonzero(known)
     persons = p.to_numpy()[known].astype(np.int64) if indices.size else np.zeros(0, np.int64)
     first = np.zeros(np_, dtype=np.int64)
-    first[persons[::-1]] = indices[::-1]  # the last write wins: each person's first row
-    raw = [c for c in ("name", *PERSON_KINDS) if c in frame.columns]
-    first_rows = frame.select(pl.col("person", *raw).gather(first))
-    people = _person_attributes(r, first_rows).with_columns(p=pl.int_range(np_, dtype=pl.UInt32, eager=True))
-    if raw and indices.size:
-        back = first_rows.select(pl.col(raw).gather(persons))
-        rows = frame.select(pl.col(raw).gather(indices)) if indices.size < frame.height else frame.select(raw)
-        differs = pl.any_horizontal([rows[c].ne_missing(back[c]) for c in raw])
-        differing = np.unique(persons[rows.select(differs).to_series().to_numpy()])
-        if differing.size:
-            people = _merge_differing(r, people, p, differing)
-    return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+    first[persons[::-1]] = indices[::-1]
+    return pl.Series("first", first, dtype=pl.Int64)
 
 
 def _merge_differing(r: _Reader, people: pl.DataFrame, p: pl.Series, differing: np.ndarray) -> pl.DataFrame:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -13,23 +15,29 @@ import click
 import polars as pl
 from rich.console import Console
 
-from orgmodel import normalize, readers, waivers
-from orgmodel.check import check
-from orgmodel.csv_report import write_csv_report
-from orgmodel.errors import PackError, RosterInputError
-from orgmodel.html_report import write_html_report
+from orgmodel import normalize, readers
+from orgmodel.check import CheckResult, check
+from orgmodel.errors import InputError, PackError, RosterInputError
+from orgmodel.raw import RawTable
 from orgmodel.report import ReportParts, build_report
+from orgmodel.roster import Roster
 from orgmodel.rules.kinds import KINDS
 from orgmodel.rules.pack import Pack, available, load_pack
 from orgmodel.text_report import print_input_errors, print_report
-from orgmodel.xlsx_report import write_xlsx_report
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_MISSING_PROGRAM = 3
 
-REPORT_WRITERS = {"csv": write_csv_report, "xlsx": write_xlsx_report, "html": write_html_report}
+# Writers for people's formats, imported only when asked for (the JSON path starts faster).
+REPORT_WRITERS = {"csv": ("orgmodel.csv_report", "write_csv_report"), "xlsx": ("orgmodel.xlsx_report", "write_xlsx_report"),
+                  "html": ("orgmodel.html_report", "write_html_report")}
+
+
+def _report_writer(fmt: str) -> Callable[..., None]:
+    module, name = REPORT_WRITERS[fmt]
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 class StageProgress:
@@ -97,9 +105,7 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
         waiver_tables = [t for t in (raw.tables.get("waivers"),) if t is not None]
         data, skipped = normalize.load(raw, skip_invalid=skip_invalid)
         del raw  # a province's raw cells need not stay in memory while it is checked
-        if waivers_file is not None:
-            waiver_tables.append(waivers.read_waivers_file(waivers_file))
-        waived = waivers.validate(waiver_tables, pack, data, skipped) if waiver_tables else None
+        apply_waivers = _waivers(waiver_tables, waivers_file, pack, data, skipped)
     except PackError as exc:
         progress.close()
         err.print(f"规则包有误 / rule pack error: {exc}", markup=False)
@@ -113,13 +119,13 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
             print_input_errors(exc.errors, err)
         sys.exit(EXIT_BAD_INPUT)
     result = check(data, pack, day, skipped=skipped, progress=progress.rules)
-    if waived is not None:
-        result = waivers.apply_waivers(result, waived)
+    if apply_waivers is not None:
+        result = apply_waivers(result)
     progress.stage("生成报告")
     parts = build_report(result)
     if fmt in REPORT_WRITERS:
         progress.close()
-        REPORT_WRITERS[fmt](result, parts, output or sys.stdout.buffer)
+        _report_writer(fmt)(result, parts, output or sys.stdout.buffer)
     elif fmt == "json":
         if output:
             with output.open("wb") as f:
@@ -136,6 +142,19 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
             print_report(parts, out, names)
     progress.close()
     sys.exit(exit_code(parts))
+
+
+def _waivers(tables: list[RawTable], file: Path | None, pack: Pack, data: Roster,
+             skipped: dict[str, list[InputError]]) -> Callable[[CheckResult], CheckResult] | None:
+    """Validate the roster's 豁免 sheet and the --waivers file; None when there are none."""
+    if not tables and file is None:
+        return None
+    from orgmodel import waivers
+
+    if file is not None:
+        tables = [*tables, waivers.read_waivers_file(file)]
+    validated = waivers.validate(tables, pack, data, skipped)
+    return lambda result: waivers.apply_waivers(result, validated)
 
 
 def exit_code(parts: ReportParts) -> int:

@@ -18,6 +18,7 @@ from orgmodel.errors import PackError
 from orgmodel.rules.kinds import KINDS, Params, RuleSpec, Severity
 
 PACKS_DIR = Path(__file__).parent / "packs"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it
 
 
 class Rule(BaseModel):
@@ -73,7 +74,7 @@ def _params(pack: str, rule: Rule) -> Params:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise PackError(f"{path}: cannot read the pack: {exc}") from exc
     if not isinstance(data, dict):

@@ -74,7 +74,7 @@ def _params(pack: str, rule: Rule) -> Params:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise PackError(f"{path}: cannot read the pack: {exc}") from exc
     if not isinstance(data, dict):

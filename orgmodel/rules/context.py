@@ -78,11 +78,13 @@ class Context:
         held = self.posts.filter(condition)
         return held.select("c", "p", "full_time") if len(posts) == 1 else distinct_persons(held, self.person_bits)
 
-    def unit_posts(self, units: list[str], full_time: bool = False) -> pl.DataFrame:
-        """Distinct (c, p) with any post (a full-time one, if asked) in one of the units;
-        posts no rule knows (`other`) are not counted."""
+    def unit_posts(self, units: list[str], full_time: bool = False, among: pl.Series | None = None) -> pl.DataFrame:
+        """Distinct (c, p) with any post (a full-time one, if asked) in one of the units,
+        optionally only among some persons; posts no rule knows (`other`) are not counted."""
         held = self.posts.filter(pl.col("u").is_in([unit_index(u) for u in units])
                                  & (pl.col("r") != role_index(vocabulary.OTHER_ROLE)))
+        if among is not None:
+            held = held.filter(pl.col("p").is_in(among.implode()))
         return distinct_persons(held.filter(pl.col("full_time")) if full_time else held, self.person_bits)
 
     def by_community(self, c: pl.Series, values: pl.Series) -> pl.Series:

@@ -376,7 +376,8 @@ def cross_appointment(rule: RuleSpec, p: CrossAppointmentParams, ctx: Context) -
     """Where the unit exists: how many of its members also hold a post in a partner unit
     (交叉任职); `zero_severity` when none does."""
     members = ctx.unit_posts([p.unit])
-    crossed = members.join(ctx.unit_posts(p.partner_units), on=["c", "p"], how="semi")
+    partners = ctx.unit_posts(p.partner_units, among=members["p"].unique())
+    crossed = members.join(partners, on=["c", "p"], how="semi")
     table = _with_counts(_unit_filter(ctx, _scope(rule, ctx), p.unit), _counts(crossed))
     label = vocabulary.UNIT_SHORT[p.unit]
     partner_label = "或".join(vocabulary.UNIT_SHORT[u] for u in p.partner_units)

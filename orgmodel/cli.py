@@ -285,6 +285,23 @@ def template_command(output: Path) -> None:
     write_template(output)
 
 
+@main.command("serve")
+@click.option("--host", help="the address to listen on (default 127.0.0.1, or ORGMODEL_HOST)")
+@click.option("--port", type=int, help="the port (default 8000, or ORGMODEL_PORT)")
+@click.option("--database", "database_url", help="the registry's database URL (default: a SQLite file, "
+                                                   "or ORGMODEL_DATABASE_URL)")
+def serve_command(host: str | None, port: int | None, database_url: str | None) -> None:
+    """Run the HTTP service (the API) on 127.0.0.1:8000 unless told otherwise."""
+    import uvicorn
+
+    from api.main import create_app  # the service is a shell over orgmodel, never the reverse
+    from api.settings import Settings
+
+    given: dict[str, object] = {"host": host, "port": port, "database_url": database_url}
+    settings = Settings.model_validate({k: v for k, v in given.items() if v is not None})
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
 @main.group("rules")
 def rules_group() -> None:
     """The rule packs: list them, or show one rule by rule."""

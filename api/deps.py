@@ -1,0 +1,62 @@
+"""The dependencies of every route, in one place: settings, the rule pack, the as-of date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request
+
+from api.middleware import ruleset_used
+from api.settings import Settings
+from orgmodel import normalize
+from orgmodel.errors import InputError, RosterInputError
+from orgmodel.rules.pack import Pack, available, load_pack
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def packaged_pack(request: Request, pack_id: str) -> Pack:
+    """A packaged pack by id; never a path (`load_pack` also reads files, which a client must not name)."""
+    if pack_id not in available():
+        raise HTTPException(404, f"no rule pack {pack_id!r}; known: {', '.join(available())}")
+    pack = load_pack(pack_id)
+    ruleset_used(request.scope.setdefault("state", {}), pack.id, pack.version)
+    return pack
+
+
+def rules_query(request: Request, settings: SettingsDep,
+                rules: Annotated[str | None, Query(description="a packaged rule pack id (default: nantong)",
+                                                   json_schema_extra={"enum": available()})] = None) -> Pack:
+    """The pack named by `?rules=`; an unknown one is an input error of the request (422)."""
+    name = rules or settings.default_rules
+    if name not in available():
+        message = f"rules: no rule pack {name!r}; known: {', '.join(available())}"
+        raise RosterInputError([InputError(
+            code="unknown_ruleset", column="rules", value=name, expected="、".join(available()),
+            message_zh=f"规则包“{name}”不存在,可用:{'、'.join(available())}", message_en=message)])
+    return packaged_pack(request, name)
+
+
+def as_of_query(as_of: Annotated[str | None, Query(
+        description="check as of this date, e.g. 2026-11-25 (default: today in China)",
+        json_schema_extra={"format": "date"})] = None) -> dt.date | None:
+    if as_of is None:
+        return None
+    day = normalize.parse_date(as_of)
+    if day is None:
+        raise RosterInputError([InputError(
+            code="invalid_date", column="as_of", value=as_of, expected="a date such as 2026-01-01",
+            message_zh=f"as_of 的值“{as_of}”不是日期(如2024-01-01)",
+            message_en=f"as_of {as_of!r} is not a date (e.g. 2024-01-01)")])
+    return day
+
+
+RulePack = Annotated[Pack, Depends(rules_query)]
+AsOf = Annotated[dt.date | None, Depends(as_of_query)]

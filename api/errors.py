@@ -1,0 +1,170 @@
+"""HTTP errors as RFC 9457 problem documents (`application/problem+json`), all made here.
+
+The library raises its own kinds of problem (`RosterInputError`, `PackError`, `ChartError`);
+this module alone turns them into status codes. A roster's input errors keep the schema of
+formats.md §3 under `errors`, with the values of person columns (name, person id, phone)
+left out: a response may travel further than the roster did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from pathlib import PurePath
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from orgmodel import charts
+from orgmodel.errors import InputError, PackError, RosterInputError, input_error
+from orgmodel.vocabulary import clean, table_for
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+WITHHELD = "***"
+
+# Headers (cleaned) of the columns that name a person; `name`/`id` only in the people tables.
+_PERSON_HEADERS = frozenset(clean(h) for h in (
+    "人员编号", "person", "身份证号", "身份证号码", "公民身份号码", "姓名",
+    "手机", "手机号", "手机号码", "电话", "联系电话", "phone", "mobile"))
+_PERSON_CODES = frozenset({"unknown_person", "conflicting_person"})
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem; `errors` holds the located input errors of formats.md §3."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[InputError] | None = None
+
+
+class BodyTooLarge(HTTPException):
+    """Raised while reading a body that runs past the limit (also a chunked one)."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+def _names_a_person(error: InputError) -> bool:
+    if error.code in _PERSON_CODES:
+        return True
+    column = clean(error.column or "")
+    if column in _PERSON_HEADERS:
+        return True
+    if column in ("name", "id"):
+        if error.path is not None:
+            return ".people[" in error.path
+        table = table_for(error.sheet or PurePath(error.file or "").stem)
+        return table in (None, "appointments")
+    return False
+
+
+def without_person_values(error: InputError) -> InputError:
+    """The error with a person's name or id taken out of `value` and of both messages."""
+    if error.value is None or not _names_a_person(error):
+        return error
+    value = error.value
+    return error.model_copy(update={
+        "value": None,
+        "message_zh": error.message_zh.replace(value, WITHHELD),
+        "message_en": error.message_en.replace(value, WITHHELD),
+    })
+
+
+def problem_response(status: int, detail: str | None = None, *, errors: list[InputError] | None = None,
+                     headers: Mapping[str, str] | None = None) -> JSONResponse:
+    problem = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail,
+                      errors=None if errors is None else [without_person_values(e) for e in errors])
+    return JSONResponse(problem.model_dump(mode="json", exclude_none=True), status_code=status,
+                        media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _document_path(parts: list[int | str]) -> str:
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def validation_errors(exc: RequestValidationError) -> list[InputError]:
+    """FastAPI's own validation (body shape, query parameters) in the schema of formats.md §3."""
+    errors = []
+    for err in exc.errors():
+        where, *rest = tuple(err.get("loc", ())) or ("",)
+        value = err.get("input")
+        shown = value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+        if err.get("type") == "json_invalid":
+            errors.append(input_error("bad_document", file="request", expected="JSON",
+                                      value=f"{err.get('ctx', {}).get('error', '')} (position {rest[0] if rest else 0})"))
+        elif where == "body":
+            errors.append(input_error(
+                "bad_document", file="request", path=_document_path(rest) or None,
+                column=str(rest[-1]) if rest else None,
+                value=f"{err.get('msg', '')}" + (f" ({shown})" if shown is not None else ""), expected=str(err.get("type"))))
+        else:
+            errors.append(input_error("invalid_value", column=_document_path(rest) or str(where), value=shown,
+                                      expected=str(err.get("msg", ""))))
+    return errors
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every known problem into a problem document."""
+
+    async def roster_input(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RosterInputError)
+        return problem_response(422, f"{len(exc.errors)} input error(s) in the roster", errors=exc.errors)
+
+    async def request_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = validation_errors(exc)
+        return problem_response(422, f"{len(errors)} input error(s) in the request", errors=errors)
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return problem_response(exc.status_code, detail, headers=exc.headers)
+
+    async def pack_error(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(500, f"rule pack error: {exc}")
+
+    async def chart_error(request: Request, exc: Exception) -> JSONResponse:
+        statuses: dict[type[Exception], int] = {charts.NotInRoster: 404, charts.ChartTooLarge: 422, charts.MissingProgram: 503}
+        status = statuses.get(type(exc), 500)
+        return problem_response(status, str(exc))
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(500, "an unexpected error; the request id names it in the server's log")
+
+    app.add_exception_handler(Exception, unexpected)
+    app.add_exception_handler(RosterInputError, roster_input)
+    app.add_exception_handler(RequestValidationError, request_validation)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(PackError, pack_error)
+    app.add_exception_handler(charts.ChartError, chart_error)
+
+
+def _problem_ref(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+PROBLEMS: dict[int, str] = {
+    400: "A body that cannot be parsed at all (a malformed multipart form, JSON that is not UTF-8)",
+    404: "Not found: an unknown rule pack, community or region",
+    413: "The request body is larger than the limit (also a chunked one), or an upload unpacks past its limit",
+    415: "The body is neither JSON, YAML nor a multipart upload",
+    422: "Input errors: the located errors of formats.md §3 under `errors`, person values left out",
+    500: "A rule pack that does not load, or graphviz failed",
+    503: "graphviz or the CJK font is not installed",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error responses of a route, for its `responses=`."""
+    return {status: _problem_ref(PROBLEMS[status]) for status in statuses}

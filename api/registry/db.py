@@ -1,0 +1,81 @@
+"""Engines and sessions from a database URL, and the schema brought up to date by Alembic.
+
+SQLite is the embedded default (a file, in WAL mode so that readers never wait). Its write
+transactions (`begin_write`) start with `BEGIN IMMEDIATE`: a transaction that read first
+and wrote second could otherwise fail with "database is locked" when another writer
+committed in between, instead of waiting its turn; with it, writers queue (up to
+`SQLITE_BUSY_SECONDS`) and the optimistic version checks decide who wins, as on
+PostgreSQL. Read transactions stay deferred, so an idle reader holds no lock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///orgmodel-registry.sqlite3"
+SQLITE_BUSY_SECONDS = 30  # how long a SQLite writer waits for the one before it
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BEGIN = "orgmodel_sqlite_begin"  # an execution option: how a SQLite transaction begins
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://…` (what people type) means the psycopg 3 driver, the one installed."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}, **options)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if make_url(url).database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's next transaction as a write transaction (any open one is ended first:
+    a write is its own unit of work). On PostgreSQL this is an ordinary transaction."""
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or migrate the schema (idempotent: run at every start)."""
+    command.upgrade(alembic_config(engine), revision)

@@ -1,0 +1,223 @@
+"""The registry's tables (SQLAlchemy 2 declarative).
+
+Two kinds of time. Valid time is the roster's own: an appointment's `start`/`end`.
+Transaction time is the registry's: every versioned row records when it was written
+(`recorded_at`, `recorded_by`) and when a later version replaced it (`superseded_at`).
+A row is never updated except to set `superseded_at`, so every past state stays readable;
+the current state is the rows whose `superseded_at` is null.
+
+Logical identities are not row keys: a community is its `id`, a person is
+(`scope`, `person_id`) — `scope` being the region the roster was imported into, since two
+street offices may both number people P001 — and an appointment is its `appointment_id`.
+References between tables use these logical identities, so a new version of a person does
+not orphan their appointments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Dialect, Float, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+CODE = 40  # unit, role, level, kind codes
+ID = 64  # region, community, person, task ids
+NAME = 200
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment in UTC, aware on the way out on every database (SQLite keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("registry times are aware datetimes (UTC)")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _current_unique(name: str, *columns: str) -> Index:
+    """At most one current (not superseded) row per logical identity."""
+    where = text("superseded_at IS NULL")
+    return Index(name, *columns, unique=True, sqlite_where=where, postgresql_where=where)
+
+
+class Versioned:
+    """Transaction-time columns shared by every versioned table."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(NAME))
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class Region(Versioned, Base):
+    __tablename__ = "regions"
+    __table_args__ = (
+        _current_unique("uq_regions_current", "id"),
+        Index("ix_regions_parent", "parent_id"),
+        CheckConstraint("min_wage_monthly_yuan >= 0", name="ck_regions_min_wage"),
+    )
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(ID))
+    parent_id: Mapped[str | None] = mapped_column(String(ID))
+    name: Mapped[str | None] = mapped_column(String(NAME))
+    level: Mapped[str | None] = mapped_column(String(CODE))
+    min_wage_monthly_yuan: Mapped[float | None] = mapped_column(Float)
+
+
+class Community(Versioned, Base):
+    __tablename__ = "communities"
+    __table_args__ = (
+        _current_unique("uq_communities_current", "id"),
+        Index("ix_communities_region", "region_id"),
+        CheckConstraint("households >= 0", name="ck_communities_households"),
+        CheckConstraint("population >= 0", name="ck_communities_population"),
+        CheckConstraint("office_activity_yuan >= 0", name="ck_communities_budget"),
+    )
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(ID))
+    region_id: Mapped[str] = mapped_column(String(ID))
+    name: Mapped[str | None] = mapped_column(String(NAME))
+    kind: Mapped[str] = mapped_column(String(CODE))
+    households: Mapped[float | None] = mapped_column(Float)
+    population: Mapped[float | None] = mapped_column(Float)
+    pilot: Mapped[bool] = mapped_column(default=False)
+    office_activity_yuan: Mapped[float | None] = mapped_column(Float)
+
+
+class Person(Versioned, Base):
+    __tablename__ = "people"
+    __table_args__ = (
+        _current_unique("uq_people_current", "scope", "person_id"),
+        CheckConstraint("monthly_pay_yuan >= 0", name="ck_people_pay"),
+    )
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(ID))
+    person_id: Mapped[str] = mapped_column(String(ID))
+    home_community: Mapped[str | None] = mapped_column(String(ID))  # where the roster listed them
+    name: Mapped[str | None] = mapped_column(String(NAME))
+    education: Mapped[str | None] = mapped_column(String(CODE))
+    police_officer: Mapped[bool | None]
+    political_legal_officer: Mapped[bool | None]
+    monthly_pay_yuan: Mapped[float | None] = mapped_column(Float)
+    gender: Mapped[str | None] = mapped_column(String(CODE))
+
+
+class Appointment(Versioned, Base):
+    """One version of a post held by a person; vacating sets `end`, a correction is a new version."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        _current_unique("uq_appointments_current", "appointment_id"),
+        Index("uq_appointments_version", "appointment_id", "version", unique=True),
+        Index("ix_appointments_community", "community_id"),
+        Index("ix_appointments_region", "region_id"),
+        CheckConstraint('start IS NULL OR "end" IS NULL OR start <= "end"', name="ck_appointments_dates"),
+    )
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    appointment_id: Mapped[str] = mapped_column(String(36))
+    community_id: Mapped[str] = mapped_column(String(ID))
+    region_id: Mapped[str] = mapped_column(String(ID))  # the community's, so isolation needs no join
+    scope: Mapped[str] = mapped_column(String(ID))
+    person_id: Mapped[str] = mapped_column(String(ID))
+    unit: Mapped[str] = mapped_column(String(CODE))
+    role: Mapped[str] = mapped_column(String(CODE))
+    label: Mapped[str | None] = mapped_column(String(NAME))  # the post as written, when `role` is `other`
+    full_time: Mapped[bool] = mapped_column(default=False)
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Unit(Versioned, Base):
+    __tablename__ = "units"
+    __table_args__ = (Index("ix_units_community", "community_id"),)
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community_id: Mapped[str] = mapped_column(String(ID))
+    region_id: Mapped[str] = mapped_column(String(ID))
+    unit: Mapped[str] = mapped_column(String(CODE))
+    name: Mapped[str | None] = mapped_column(String(NAME))
+
+
+class Relation(Versioned, Base):
+    __tablename__ = "relations"
+    __table_args__ = (Index("ix_relations_community", "community_id"),)
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community_id: Mapped[str] = mapped_column(String(ID))
+    region_id: Mapped[str] = mapped_column(String(ID))
+    from_unit: Mapped[str | None] = mapped_column(String(CODE))
+    from_government: Mapped[str | None] = mapped_column(String(NAME))
+    to_unit: Mapped[str | None] = mapped_column(String(CODE))
+    to_government: Mapped[str | None] = mapped_column(String(NAME))
+    type: Mapped[str | None] = mapped_column(String(CODE))
+
+
+class Task(Versioned, Base):
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_community", "community_id"),)
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community_id: Mapped[str] = mapped_column(String(ID))
+    region_id: Mapped[str] = mapped_column(String(ID))
+    task_id: Mapped[str] = mapped_column(String(ID))
+    name: Mapped[str | None] = mapped_column(String(NAME))
+    assigned_by: Mapped[str | None] = mapped_column(String(NAME))
+    category: Mapped[str | None] = mapped_column(String(CODE))
+    category_text: Mapped[str | None] = mapped_column(String(NAME))
+    approved: Mapped[bool | None]
+    authorization: Mapped[str | None] = mapped_column(String(NAME))
+    funded: Mapped[bool | None]
+    purchase_contract: Mapped[str | None] = mapped_column(String(NAME))
+
+
+class AuditEntry(Base):
+    """One row per committed change: written in the change's own transaction, so a rollback takes it too."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_region", "region_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(NAME))
+    action: Mapped[str] = mapped_column(String(CODE))
+    object_kind: Mapped[str] = mapped_column(String(CODE))
+    object_id: Mapped[str] = mapped_column(String(ID))
+    region_id: Mapped[str] = mapped_column(String(ID))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ApiKey(Base):
+    """An API key, stored only as the SHA-256 of its text: checking one is a single indexed lookup."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in listings so a key can be recognised
+    region_id: Mapped[str] = mapped_column(String(ID))
+    role: Mapped[str] = mapped_column(String(CODE))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(NAME))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    note: Mapped[str | None] = mapped_column(Text)

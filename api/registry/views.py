@@ -1,0 +1,103 @@
+"""What the repository hands back: plain pydantic records (the API's response models later).
+
+Each editable record carries its `version`, the source of its ETag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel
+
+Role = Literal["viewer", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
+
+
+class RegionView(BaseModel):
+    id: str
+    parent: str | None
+    name: str | None
+    level: str | None
+    min_wage_monthly_yuan: float | None
+    version: int
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class CommunityView(BaseModel):
+    id: str
+    region: str
+    name: str | None
+    kind: str
+    households: float | None
+    population: float | None
+    pilot: bool
+    office_activity_yuan: float | None
+    version: int
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class PersonView(BaseModel):
+    id: str
+    scope: str
+    name: str | None
+    education: str | None
+    police_officer: bool | None
+    political_legal_officer: bool | None
+    monthly_pay_yuan: float | None
+    gender: str | None
+    version: int
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class AppointmentView(BaseModel):
+    id: str
+    community: str
+    region: str
+    person: str
+    scope: str
+    unit: str
+    role: str
+    label: str | None
+    full_time: bool
+    start: dt.date | None
+    end: dt.date | None
+    version: int
+    recorded_at: dt.datetime
+    recorded_by: str
+    superseded_at: dt.datetime | None = None
+
+
+class ImportSummary(BaseModel):
+    region: str
+    communities: int
+    people_added: int
+    people_changed: int
+    appointments_added: int
+    appointments_changed: int
+    appointments_retracted: int
+    appointments_unchanged: int
+
+
+class AuditView(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    object_kind: str
+    object_id: str
+    region: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+
+
+class KeyInfo(BaseModel):
+    id: int
+    prefix: str
+    region: str
+    role: Role
+    created_at: dt.datetime
+    created_by: str

@@ -389,7 +389,7 @@ def _person_attributes(r: _Reader, rows: pl.DataFrame | None = None) -> pl.DataF
 
 
 def _people_from_rows(r: _Reader, p: pl.Series, np_: int) -> pl.DataFrame:
-    """One person per id, in the order of `p` (the rank of the id); a person on several rows
+    """One person per id, in the order of `p` (first appearance); a person on several rows
     must not say two different things.
 
     Each person is read from their first row. Rows that repeat it exactly (most do) need
@@ -397,29 +397,48 @@ def _people_from_rows(r: _Reader, p: pl.Series, np_: int) -> pl.DataFrame:
     a real conflict) are merged value by value and checked for conflicts.
     """
     frame = r.frame
-    first = _first_rows(p, np_)
+    is_first = _first_rows(p)
     raw = [c for c in ("name", *PERSON_KINDS) if c in frame.columns]
-    first_rows = frame.select(pl.col("person", *raw).gather(first))
+    first_rows = frame.select("person", *raw).filter(is_first)
     people = _person_attributes(r, first_rows).with_columns(p=pl.int_range(np_, dtype=pl.UInt32, eager=True))
     if raw and np_:
         # A row differs from its person's first row when its cells hash differently (a 64-bit
         # hash: two different rows alike by chance is a 1-in-10^19 event per pair).
         hashes = frame.select(raw).hash_rows()
-        differs = (hashes != hashes.gather(first).gather(p)).fill_null(False)
+        differs = (hashes != hashes.filter(is_first).gather(p)).fill_null(False)
         differing = p.filter(differs).unique().to_numpy()
         if differing.size:
             people = _merge_differing(r, people, p, differing)
     return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
 
 
-def _first_rows(p: pl.Series, np_: int) -> pl.Series:
-    """Each person's first row: the last write of a reversed scatter wins."""
+def _first_rows(p: pl.Series) -> pl.Series:
+    """Mask of the rows where a person appears first. Persons are numbered in that order, so a
+    first appearance is where the running maximum of `p` grows."""
     known = p.is_not_null().to_numpy()
-    indices = np.flatnonzero(known)
-    persons = p.to_numpy()[known].astype(np.int64) if indices.size else np.zeros(0, np.int64)
-    first = np.zeros(np_, dtype=np.int64)
-    first[persons[::-1]] = indices[::-1]
-    return pl.Series("first", first, dtype=pl.Int64)
+    first = np.zeros(len(known), dtype=bool)
+    values = p.fill_null(0).to_numpy()[known].astype(np.int64)
+    if values.size:
+        running = np.maximum.accumulate(values)
+        first[np.flatnonzero(known)[np.concatenate(([True], running[1:] > running[:-1]))]] = True
+    return pl.Series("first", first)
+
+
+def _person_numbers(person: pl.Series) -> pl.Series:
+    """Each row's person index `p`: persons numbered in the order they first appear, so that
+    the people table is simply the rows where each appears first, in file order."""
+    known = person.is_not_null().to_numpy()
+    ranks = (person.rank("dense") - 1).fill_null(0).cast(pl.Int64).to_numpy()[known]
+    numbers = np.zeros(len(known), dtype=np.uint32)
+    if ranks.size:
+        rows = np.flatnonzero(known)
+        first_row = np.zeros(int(ranks.max()) + 1, dtype=np.int64)
+        first_row[ranks[::-1]] = rows[::-1]  # the last write of a reversed scatter wins
+        number_of_rank = np.empty(first_row.size, dtype=np.uint32)
+        number_of_rank[np.argsort(first_row, kind="stable")] = np.arange(first_row.size, dtype=np.uint32)
+        numbers[known] = number_of_rank[ranks]
+    result = pl.Series("p", numbers, dtype=pl.UInt32)
+    return result if known.all() else pl.select(pl.when(pl.lit(pl.Series(known))).then(result)).to_series().alias("p")
 
 
 def _merge_differing(r: _Reader, people: pl.DataFrame, p: pl.Series, differing: np.ndarray) -> pl.DataFrame:
@@ -478,7 +497,7 @@ def _people(raw: RawRoster, errors: _Errors) -> tuple[pl.DataFrame, pl.Series]:
             errors.rows(table, table.frame.filter(unknown), "unknown_person", "person",
                         expected="人员表中的人员编号 / a person id listed in the roster")
         return people, p
-    p = (table.frame["person"].rank("dense") - 1).cast(pl.UInt32).alias("p")
+    p = _person_numbers(table.frame["person"])
     highest = p.max()
     return _people_from_rows(_Reader(table, errors), p, 0 if highest is None else int(highest) + 1), p  # type: ignore[arg-type]
 

@@ -91,7 +91,8 @@ def active_appointments(roster: Roster, as_of: object, columns: tuple[str, ...] 
     """Appointments in force on the as-of date: start ≤ as_of ≤ end, either bound may be blank."""
     day = pl.lit(as_of, pl.Date)
     frame = roster.appointments if columns is None else roster.appointments.select(*columns, "start", "end")
-    active = frame.filter(
+    in_force = frame.select(
         (pl.col("start").is_null() | (pl.col("start") <= day)) & (pl.col("end").is_null() | (pl.col("end") >= day))
-    )
+    ).to_series()
+    active = frame if in_force.all() else frame.filter(in_force)  # most rosters: nothing to drop, nothing to copy
     return active if columns is None else active.select(columns)

@@ -9,11 +9,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 import polars as pl
-from rich.console import Console
 
 from orgmodel import normalize, readers
 from orgmodel.check import CheckResult, check
@@ -23,7 +22,9 @@ from orgmodel.report import ReportParts, build_report
 from orgmodel.roster import Roster
 from orgmodel.rules.kinds import KINDS
 from orgmodel.rules.pack import Pack, available, load_pack
-from orgmodel.text_report import print_input_errors, print_report
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -93,8 +94,6 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
     """Check every community of ROSTER (.xlsx/.xls/.ods, JSON, YAML, a folder or .zip of CSV tables)."""
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
-    out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
     progress = StageProgress()
     try:
         pack = load_pack(pack_name)
@@ -108,7 +107,7 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
         apply_waivers = _waivers(waiver_tables, waivers_file, pack, data, skipped)
     except PackError as exc:
         progress.close()
-        err.print(f"规则包有误 / rule pack error: {exc}", markup=False)
+        _console(stderr=True).print(f"规则包有误 / rule pack error: {exc}", markup=False)
         sys.exit(EXIT_BAD_INPUT)
     except RosterInputError as exc:
         progress.close()
@@ -116,7 +115,7 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
             payload = {"input_errors": [e.model_dump(mode="json") for e in exc.errors]}
             click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
-            print_input_errors(exc.errors, err)
+            _print_input_errors(exc.errors)
         sys.exit(EXIT_BAD_INPUT)
     result = check(data, pack, day, skipped=skipped, progress=progress.rules)
     if apply_waivers is not None:
@@ -133,13 +132,15 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
         else:
             parts.write(sys.stdout.buffer)
     else:
+        from orgmodel.text_report import print_report
+
         names = dict(data.communities.select("id", pl.col("name").fill_null("")).iter_rows())
         progress.close()
         if output:
             with output.open("w", encoding="utf-8") as f:
-                print_report(parts, Console(file=f, width=120, highlight=False, soft_wrap=True), names)
+                print_report(parts, _console(file=f, width=120), names)
         else:
-            print_report(parts, out, names)
+            print_report(parts, _console(width=None if sys.stdout.isatty() else 120), names)
     progress.close()
     sys.exit(exit_code(parts))
 
@@ -155,6 +156,19 @@ def _waivers(tables: list[RawTable], file: Path | None, pack: Pack, data: Roster
         tables = [*tables, waivers.read_waivers_file(file)]
     validated = waivers.validate(tables, pack, data, skipped)
     return lambda result: waivers.apply_waivers(result, validated)
+
+
+def _console(stderr: bool = False, file: IO[str] | None = None, width: int | None = None) -> Console:
+    """A rich console for people; rich loads only when something is printed for people."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, file=file, width=width, highlight=False, soft_wrap=True)
+
+
+def _print_input_errors(errors: list[InputError]) -> None:
+    from orgmodel.text_report import print_input_errors
+
+    print_input_errors(errors, _console(stderr=True))
 
 
 def exit_code(parts: ReportParts) -> int:
@@ -190,7 +204,6 @@ def render_command(roster: Path, community_id: str | None, region_id: str | None
     fmt = fmt or (suffix if suffix in charts.FORMATS else ("pdf" if book else "svg"))
     if book and (region_id is None or fmt != "pdf"):
         raise click.UsageError("--book needs --region and makes a PDF (--format pdf)")
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         if fmt != "dot":
             charts.require_graphviz()
@@ -204,13 +217,13 @@ def render_command(roster: Path, community_id: str | None, region_id: str | None
                       else charts.region_overview(result, str(region_id)))
             content = charts.render(source, fmt)
     except charts.MissingProgram as exc:
-        err.print(str(exc), markup=False)
+        _console(stderr=True).print(str(exc), markup=False)
         sys.exit(EXIT_MISSING_PROGRAM)
     except (charts.ChartError, PackError) as exc:
-        err.print(str(exc), markup=False)
+        _console(stderr=True).print(str(exc), markup=False)
         sys.exit(EXIT_BAD_INPUT)
     except RosterInputError as exc:
-        print_input_errors(exc.errors, err)
+        _print_input_errors(exc.errors)
         sys.exit(EXIT_BAD_INPUT)
     output.write_bytes(content)
 
@@ -228,16 +241,15 @@ def diff_command(old: Path, new: Path, pack_name: str, as_of: str | None, fmt: s
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         pack = load_pack(pack_name)
         day = _as_of(as_of)
         results = [check(normalize.load(readers.read_roster(path))[0], pack, day) for path in (old, new)]
     except PackError as exc:
-        err.print(f"规则包有误 / rule pack error: {exc}", markup=False)
+        _console(stderr=True).print(f"规则包有误 / rule pack error: {exc}", markup=False)
         sys.exit(EXIT_BAD_INPUT)
     except RosterInputError as exc:
-        print_input_errors(exc.errors, err)
+        _print_input_errors(exc.errors)
         sys.exit(EXIT_BAD_INPUT)
     changes = diff.diff_results(*results)
     if fmt == "xlsx":
@@ -247,7 +259,7 @@ def diff_command(old: Path, new: Path, pack_name: str, as_of: str | None, fmt: s
     elif output:
         output.write_text(diff.to_text(changes), encoding="utf-8")
     else:
-        diff.print_diff(changes, Console(highlight=False, soft_wrap=True))
+        diff.print_diff(changes, _console())
 
 
 def _write_bytes(data: bytes, output: Path | None) -> None:
@@ -270,7 +282,7 @@ def export_command(roster: Path, fmt: str, output: Path | None) -> None:
     try:
         data, _ = normalize.load(readers.read_roster(roster))
     except RosterInputError as exc:
-        print_input_errors(exc.errors, Console(stderr=True, highlight=False, soft_wrap=True))
+        _print_input_errors(exc.errors)
         sys.exit(EXIT_BAD_INPUT)
     _write_bytes(popolo.to_json(data), output)
 

@@ -365,15 +365,15 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
         "pair", pl.col("unit_code").alias("unit"), pl.col("role_code").alias("role"))
     extra = located.join(further, on="pair", how="inner", maintain_order="left") if not further.is_empty() else None
     joined = first_posts if extra is None else pl.concat([first_posts, extra.select(first_posts.columns)])
-    appointments = joined.select(
-        "community", "c", "person", "p", "unit", "role",
-        pl.when(pl.col("role") == vocabulary.OTHER_ROLE).then(pl.col("role_text").cast(pl.String)).alias("label"),
-        "full_time", "start", "end",
-    )
-    notices = joined.filter(pl.col("role") == vocabulary.OTHER_ROLE).select(
+    is_other = joined["role"] == vocabulary.OTHER_ROLE
+    other = joined.select("community", "role_text", ROW, PATH).filter(is_other).with_columns(pl.col("role_text").cast(pl.String))
+    appointments = joined.select("community", "c", "person", "p", "unit", "role", "full_time", "start", "end").with_columns(
+        label=pl.repeat(None, joined.height, dtype=pl.String, eager=True).scatter(is_other.arg_true(), other["role_text"])
+        if other.height else pl.lit(None, pl.String))
+    notices = other.select(
         pl.lit("unknown_post").alias("code"), pl.lit(table.file, pl.String).alias("file"),
         pl.col(ROW).alias("row"), (pl.col(PATH) + ".role").alias("path"),
-        pl.lit(table.header("role")).alias("column"), pl.col("role_text").cast(pl.String).alias("value"), "community",
+        pl.lit(table.header("role")).alias("column"), pl.col("role_text").alias("value"), "community",
     )
     return appointments, notices
 

@@ -31,7 +31,7 @@ test: system lint
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed
-	$(BIN)/python -m orgmodel.bench --communities 10000 100000
+	$(BIN)/python -m orgmodel.bench --communities 10000 100000 --repeat 9
 
 # Regenerate the bundled examples (the district as CSV and as JSON).
 examples: $(BIN)/.installed

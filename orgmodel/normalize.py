@@ -88,17 +88,27 @@ def _column(frame: pl.DataFrame, name: str) -> pl.Series:
     return frame[name] if name in frame.columns else pl.Series(name, [None] * frame.height, dtype=pl.String)
 
 
+def _spellings(series: pl.Series, parse: Callable[[str], object | None]) -> dict[str, object]:
+    """Each distinct spelling of a column, parsed once (a categorical's categories, else its values)."""
+    if isinstance(series.dtype, pl.Categorical):
+        spellings = series.dtype.categories.to_series().to_list()
+    else:
+        spellings = series.drop_nulls().unique().to_list()
+    return {text: parse(text) for text in spellings}
+
+
+def _unreadable(series: pl.Series, mapping: dict[str, object]) -> pl.Series:
+    """Mask of the cells whose non-blank spelling did not parse."""
+    bad = {text: True for text, value in mapping.items() if value is None and vocabulary.clean(text)}
+    if not bad:
+        return _none(series.len())
+    return _map_text(series, bad, pl.Boolean()).fill_null(False)  # type: ignore[arg-type]
+
+
 def _lookup(series: pl.Series, parse: Callable[[str], object | None], dtype: pl.DataType) -> tuple[pl.Series, pl.Series]:
     """Interpret each distinct spelling once; returns (values, mask of cells that did not parse)."""
-    distinct = series.drop_nulls().unique().to_list()
-    mapping = {text: parse(text) for text in distinct}
-    if not mapping:
-        return pl.Series(series.name, [None] * series.len(), dtype=dtype), _none(series.len())
-    values = series.replace_strict(mapping, default=None, return_dtype=dtype)
-    unreadable = [text for text, value in mapping.items() if value is None and vocabulary.clean(text)]
-    if not unreadable:
-        return values, _none(series.len())
-    return values, series.is_in(unreadable)
+    mapping = _spellings(series, parse)
+    return _map_text(series, mapping, dtype), _unreadable(series, mapping)
 
 
 def _map_text(series: pl.Series, mapping: dict[str, object], dtype: pl.DataType) -> pl.Series:
@@ -180,18 +190,12 @@ class _Reader:
                 result[column] = pl.Series(column, [None] * rows.height, dtype=dtype)
                 continue
             cells = self.frame[column]
-            if isinstance(cells.dtype, pl.Categorical):  # parse the few categories, gather by code
-                spellings = cells.dtype.categories.to_series().to_list()
-            else:
-                spellings = cells.drop_nulls().unique().to_list()
-            mapping = {text: parse(text) for text in spellings}
+            mapping = _spellings(cells, parse)
             result[column] = _map_text(rows[column], mapping, dtype).alias(column)
-            unreadable = {text: True for text, value in mapping.items() if value is None and vocabulary.clean(text)}
-            if unreadable:
-                bad = _map_text(cells, unreadable, pl.Boolean()).fill_null(False)  # type: ignore[arg-type]
-                if bad.any():
-                    self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
-                                     community_column=self.community_column)
+            bad = _unreadable(cells, mapping)
+            if bad.any():
+                self.errors.rows(self.table, self.frame.filter(bad), code, column, expected=expected,
+                                 community_column=self.community_column)
         return result
 
     def require(self, columns: Iterable[str]) -> bool:

@@ -1,11 +1,14 @@
-"""The dependencies of every route, in one place: settings, the rule pack, the as-of date."""
+"""The dependencies of every route, in one place: settings, the rule pack, the as-of date, the
+registry session and the page of a listing."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
+from sqlalchemy.orm import Session
 
 from api.middleware import ruleset_used
 from api.settings import Settings
@@ -60,3 +63,26 @@ def as_of_query(as_of: Annotated[str | None, Query(
 
 RulePack = Annotated[Pack, Depends(rules_query)]
 AsOf = Annotated[dt.date | None, Depends(as_of_query)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A registry session for one request (sync routes run it in the thread pool)."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+class Page:
+    """`?limit=&offset=`, the limit bounded by the settings (a larger one is an input error)."""
+
+    def __init__(self, request: Request,
+                 limit: Annotated[int, Query(ge=1, le=1000, description="at most this many (≤ 1000)")] = 100,
+                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+        settings: Settings = request.app.state.settings
+        self.limit = min(limit, settings.max_page_size)
+        self.offset = offset
+
+
+PageQuery = Annotated[Page, Depends()]

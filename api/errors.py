@@ -18,9 +18,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
+from api.logs import LOGGER
+from api.registry.repository import ImportRejected, InvalidChange, NotFound, StaleVersion
 from orgmodel import charts
 from orgmodel.errors import InputError, PackError, RosterInputError, input_error
+from orgmodel.masking import mask_text
 from orgmodel.vocabulary import clean, table_for
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -77,11 +81,16 @@ def without_person_values(error: InputError) -> InputError:
     })
 
 
-def problem_response(status: int, detail: str | None = None, *, errors: list[InputError] | None = None,
-                     headers: Mapping[str, str] | None = None) -> JSONResponse:
+def problem_document(status: int, detail: str | None = None, *,
+                     errors: list[InputError] | None = None) -> dict[str, Any]:
     problem = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail,
                       errors=None if errors is None else [without_person_values(e) for e in errors])
-    return JSONResponse(problem.model_dump(mode="json", exclude_none=True), status_code=status,
+    return problem.model_dump(mode="json", exclude_none=True)
+
+
+def problem_response(status: int, detail: str | None = None, *, errors: list[InputError] | None = None,
+                     headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(problem_document(status, detail, errors=errors), status_code=status,
                         media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -113,6 +122,16 @@ def validation_errors(exc: RequestValidationError) -> list[InputError]:
     return errors
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method of every route at the path (Starlette's own 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "\x00"})
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every known problem into a problem document."""
 
@@ -128,7 +147,10 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(exc.status_code, detail, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {"Allow": ", ".join(_allowed_methods(app, request))}
+        return problem_response(exc.status_code, detail, headers=headers)
 
     async def pack_error(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(500, f"rule pack error: {exc}")
@@ -138,7 +160,20 @@ def install(app: FastAPI) -> None:
         status = statuses.get(type(exc), 500)
         return problem_response(status, str(exc))
 
+    async def not_found(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(404, mask_text(str(exc)))
+
+    async def stale(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StaleVersion)
+        headers = None if exc.current is None else {"ETag": f'"{exc.current}"'}
+        return problem_response(412, f"{mask_text(str(exc))}; read it again and resend with its ETag", headers=headers)
+
+    async def invalid_change(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(422, mask_text(str(exc)))
+
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = request.scope.get("state", {}).get("request_id")
+        LOGGER.error("request %s %s %s failed", request_id, request.method, request.url.path, exc_info=exc)
         return problem_response(500, "an unexpected error; the request id names it in the server's log")
 
     app.add_exception_handler(Exception, unexpected)
@@ -147,6 +182,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(PackError, pack_error)
     app.add_exception_handler(charts.ChartError, chart_error)
+    app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(StaleVersion, stale)
+    app.add_exception_handler(InvalidChange, invalid_change)
+    app.add_exception_handler(ImportRejected, invalid_change)
 
 
 def _problem_ref(description: str) -> dict[str, Any]:
@@ -156,10 +195,16 @@ def _problem_ref(description: str) -> dict[str, Any]:
 
 PROBLEMS: dict[int, str] = {
     400: "A body that cannot be parsed at all (a malformed multipart form, JSON that is not UTF-8)",
-    404: "Not found: an unknown rule pack, community or region",
+    401: "No API key, or an unknown or revoked one",
+    403: "The key's role does not allow this (viewer reads, editor writes, admin manages keys)",
+    404: "Not found: an unknown rule pack, community or region, or one outside the key's region",
     413: "The request body is larger than the limit (also a chunked one), or an upload unpacks past its limit",
+    409: "The job has not finished yet: poll its status",
+    412: "If-Match names a version that is no longer the current one: read again (the current ETag is sent)",
     415: "The body is neither JSON, YAML nor a multipart upload",
     422: "Input errors: the located errors of formats.md §3 under `errors`, person values left out",
+    428: "A change needs If-Match with the ETag of the version it changes",
+    429: "The key's rate limit is spent; Retry-After says when to try again",
     500: "A rule pack that does not load, or graphviz failed",
     503: "graphviz or the CJK font is not installed",
 }

@@ -1,15 +1,22 @@
-"""The HTTP service: `create_app(settings)` wires routers, error handlers and the header layer."""
+"""The HTTP service: `create_app(settings)` wires the registry, access, routers, error handlers
+and the header layer."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from pydantic.json_schema import models_json_schema
 
+from api import logs
+from api.access import KeyCache, RateLimiter
 from api.errors import Problem, install
 from api.middleware import ServiceHeaders
-from api.routers import check, render, rulesets
+from api.registry import db
+from api.routers import admin, check, jobs, records, regions, render, rulesets
 from api.settings import Settings
 from orgmodel.document import RosterDocument
 
@@ -18,15 +25,58 @@ API_VERSION = "1"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="orgmodel", version=API_VERSION,
-                  description="Community staffing checks (一委一居一站一办) and org charts over HTTP.")
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)  # idempotent; several instances may start at once on PostgreSQL (Alembic locks)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.jobs.shutdown()
+        engine.dispose()
+
+    app = FastAPI(title="orgmodel", version=API_VERSION, lifespan=lifespan,
+                  description="Community staffing checks (一委一居一站一办), org charts, and a region-scoped "
+                              "registry of rosters. Authenticate with `Authorization: Bearer <API key>`.")
     app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = db.session_factory(engine)
+    app.state.keys = KeyCache(app.state.sessions, settings.key_cache_seconds)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.jobs = jobs.JobRunner(app.state.sessions)
     install(app)
-    for module in (check, render, rulesets):
+    logs.install()
+    for module in (check, render, rulesets, regions, records, admin, jobs):
         app.include_router(module.router)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type", "If-Match", "X-API-Key", "X-Request-ID"],
+                           expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "X-Ruleset-Id",
+                                           "X-Ruleset-Version"])
     app.add_middleware(ServiceHeaders, max_body_bytes=settings.max_body_bytes)
     _publish_schemas(app, [Problem, RosterDocument])
+    _declare_security(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of `orgmodel serve`'s workers: settings from the ORGMODEL_* environment."""
+    return create_app(Settings())
+
+
+def _declare_security(app: FastAPI) -> None:
+    """Say in the OpenAPI document how a key is sent (routes check it themselves, see api.access)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "apiKey": {"type": "http", "scheme": "bearer", "description": "an API key made by `orgmodel keys create`"}}
+        schema["security"] = [{"apiKey": []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _publish_schemas(app: FastAPI, models: list[type[Problem] | type[RosterDocument]]) -> None:

@@ -25,6 +25,7 @@ from orgmodel.rules.pack import Pack, available, load_pack
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from sqlalchemy.orm import Session
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -297,21 +298,105 @@ def template_command(output: Path) -> None:
     write_template(output)
 
 
+DATABASE_OPTION = click.option("--database", "database_url", envvar="ORGMODEL_DATABASE_URL",
+                               help="the registry's database URL (default: a SQLite file in this folder; "
+                                    "or ORGMODEL_DATABASE_URL), e.g. postgresql://user@host/orgmodel")
+
+
 @main.command("serve")
 @click.option("--host", help="the address to listen on (default 127.0.0.1, or ORGMODEL_HOST)")
 @click.option("--port", type=int, help="the port (default 8000, or ORGMODEL_PORT)")
-@click.option("--database", "database_url", help="the registry's database URL (default: a SQLite file, "
-                                                   "or ORGMODEL_DATABASE_URL)")
-def serve_command(host: str | None, port: int | None, database_url: str | None) -> None:
+@click.option("--workers", type=int, help="worker processes (default 1, or ORGMODEL_WORKERS); "
+                                          "more than one needs PostgreSQL or shares the SQLite file")
+@DATABASE_OPTION
+def serve_command(host: str | None, port: int | None, workers: int | None, database_url: str | None) -> None:
     """Run the HTTP service (the API) on 127.0.0.1:8000 unless told otherwise."""
+    import os
+
     import uvicorn
 
-    from api.main import create_app  # the service is a shell over orgmodel, never the reverse
-    from api.settings import Settings
+    from api.registry import db
+    from api.settings import Settings  # the service is a shell over orgmodel, never the reverse
 
-    given: dict[str, object] = {"host": host, "port": port, "database_url": database_url}
+    given: dict[str, object] = {"host": host, "port": port, "database_url": database_url, "workers": workers}
     settings = Settings.model_validate({k: v for k, v in given.items() if v is not None})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    db.upgrade(db.make_engine(settings.database_url))  # once, before the workers start
+    os.environ["ORGMODEL_DATABASE_URL"] = settings.database_url  # the workers build their app from the environment
+    click.echo(f"orgmodel serve: http://{settings.host}:{settings.port}/docs  "
+               f"(database {db.shown_url(settings.database_url)}, {settings.workers} worker(s))", err=True)
+    uvicorn.run("api.main:app_from_environment", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level="warning", access_log=False)
+
+
+@main.group("regions")
+def regions_group() -> None:
+    """The registry's regions (the tree that API keys are scoped to)."""
+
+
+@regions_group.command("add")
+@click.argument("region_id")
+@click.option("--parent", help="the region above it (none: a root)")
+@click.option("--name", help="e.g. 崇川区")
+@click.option("--level", help="province, city, county or street (省/市/区县/街道)")
+@DATABASE_OPTION
+def regions_add(region_id: str, parent: str | None, name: str | None, level: str | None, database_url: str | None) -> None:
+    """Add REGION_ID to the registry."""
+    from api.registry import repository
+
+    with _registry(database_url) as session:
+        try:
+            view = repository.create_region(session, region_id, "cli", parent_id=parent, name=name, level=level)
+        except repository.RegistryError as exc:
+            click.echo(f"区域未添加 / region not added: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"{view.id}\t{view.name or ''}\t{view.level or ''}\tparent={view.parent or '-'}")
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """API keys: each sees and changes only its region's subtree."""
+
+
+@keys_group.command("create")
+@click.option("--region", "region_id", required=True, help="the key's region (it must exist: `orgmodel regions add`)")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), required=True,
+              help="viewer reads, editor also writes, admin also manages keys and reads the audit log")
+@click.option("--note", help="what the key is for, shown in listings")
+@DATABASE_OPTION
+def keys_create(region_id: str, role: str, note: str | None, database_url: str | None) -> None:
+    """Make a key and print it once (only its SHA-256 is stored)."""
+    from api.registry import repository
+
+    with _registry(database_url) as session:
+        try:
+            plaintext, info = repository.create_key(session, region_id, role, "cli", note)  # type: ignore[arg-type]
+        except repository.RegistryError as exc:
+            click.echo(f"未生成密钥 / no key made: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    click.echo(plaintext)
+    click.echo(f"key {info.id} ({info.prefix}…): {info.role} of region {info.region}; "
+               "keep it now, it is not shown again", err=True)
+
+
+@keys_group.command("list")
+@click.option("--region", "region_id", required=True, help="list the keys of this region's subtree")
+@DATABASE_OPTION
+def keys_list(region_id: str, database_url: str | None) -> None:
+    """The live keys of a region's subtree (prefixes only)."""
+    from api.registry import repository
+
+    with _registry(database_url) as session:
+        for info in repository.list_keys(session, region_id):
+            click.echo(f"{info.id}\t{info.prefix}…\t{info.role}\t{info.region}\t{info.created_at:%Y-%m-%d %H:%M}")
+
+
+def _registry(database_url: str | None) -> Session:
+    """A session on the registry (migrated first), for the administration commands."""
+    from api.registry import db
+
+    engine = db.make_engine(database_url or db.DEFAULT_URL)
+    db.upgrade(engine)
+    return db.session_factory(engine)()
 
 
 @main.group("rules")

@@ -33,6 +33,11 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def shown_url(url: str) -> str:
+    """The URL with its password hidden, for messages and logs."""
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+
+
 def make_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() != "sqlite":

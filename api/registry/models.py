@@ -18,7 +18,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Dialect, Float, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -221,3 +234,22 @@ class ApiKey(Base):
     created_by: Mapped[str] = mapped_column(String(NAME))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Job(Base):
+    """Long work (a province-size upload) run in the background: any instance can report its
+    progress and hand out its result, whichever instance runs it."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(CODE))
+    region_id: Mapped[str | None] = mapped_column(String(ID))  # the submitting key's region; None: trusted network
+    status: Mapped[str] = mapped_column(String(CODE))  # queued, running, done, failed
+    step: Mapped[str | None] = mapped_column(String(NAME))
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    media_type: Mapped[str | None] = mapped_column(String(NAME))
+    result: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

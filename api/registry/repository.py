@@ -257,9 +257,15 @@ def _visible_people(key_region_id: str) -> ColumnElement[bool]:
     return or_(p.scope.in_(subtree), appointed)
 
 
-def list_people(session: Session, key_region_id: str, *, limit: int = 1000, offset: int = 0) -> list[PersonView]:
-    p = models.Person
+def list_people(session: Session, key_region_id: str, *, as_of: dt.date | None = None, limit: int = 1000,
+                offset: int = 0) -> list[PersonView]:
+    """The people the region sees; with `as_of`, only those holding a post of the region on that day."""
+    p, a = models.Person, models.Appointment
     query = select(p).where(_current(p), _visible_people(key_region_id)).order_by(p.scope, p.person_id)
+    if as_of is not None:
+        query = query.where(select(literal(1)).where(
+            a.scope == p.scope, a.person_id == p.person_id, _current(a),
+            a.region_id.in_(_subtree(key_region_id, "posted_in")), _in_force(a, as_of)).exists())
     return [_person_view(row) for row in session.scalars(query.limit(limit).offset(offset))]
 
 

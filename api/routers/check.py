@@ -14,11 +14,16 @@ from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api import upload_limits
+from api.access import StatelessCaller
 from api.deps import AsOf, RulePack, SettingsDep
 from api.errors import responses
+from api.routers.jobs import JobStatus
+from api.settings import Settings
 from orgmodel import normalize, readers
 from orgmodel.check import check
 from orgmodel.raw import RawRoster
@@ -48,7 +53,7 @@ REQUEST_BODY: dict[str, Any] = {
 Reader = Callable[[bytes, str], RawRoster]
 
 
-async def _roster_input(request: Request) -> tuple[Reader, bytes, str]:
+async def roster_input(request: Request) -> tuple[Reader, bytes, str]:
     """The reader, the bytes and the file name of the request's roster, by its content type."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "multipart/form-data":
@@ -65,19 +70,30 @@ async def _roster_input(request: Request) -> tuple[Reader, bytes, str]:
                              f"or a file as multipart/form-data (field {UPLOAD_FIELD!r})")
 
 
-def refuse_zip_bombs(data: bytes, name: str, limit: int) -> None:
-    """An .xlsx, .ods or .zip is a zip archive: its declared sizes are read before anything is inflated."""
-    if PurePath(name).suffix.lower() not in (".xlsx", ".ods", ".zip") or not zipfile.is_zipfile(io.BytesIO(data)):
-        return
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unzipped = sum(member.file_size for member in archive.infolist())
-    if unzipped > limit:
-        raise HTTPException(413, f"{name} unpacks to {unzipped} bytes, more than the limit of {limit}")
+def refuse_oversized_upload(data: bytes, name: str, settings: Settings) -> None:
+    """413 for an upload that would unpack or parse past the limits, found before parsing it:
+    an .xlsx/.ods/.zip declares its members' sizes, and its rows are counted while inflating
+    (each sheet's declared dimension, or its row tags, streamed)."""
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+            if unzipped > settings.max_unzipped_bytes:
+                raise HTTPException(413, f"{name} unpacks to {unzipped} bytes, more than the limit of "
+                                         f"{settings.max_unzipped_bytes}")
+            rows = upload_limits.archive_rows(archive, settings.max_upload_rows)
+    else:
+        rows = upload_limits.text_rows(data, name)
+    if rows > settings.max_upload_rows:
+        raise HTTPException(413, f"{name} holds more than {settings.max_upload_rows} rows, the limit of one upload")
 
 
-def report_bytes(read: Reader, data: bytes, name: str, pack: Pack, as_of: dt.date | None, skip_invalid: bool) -> bytes:
+def report_bytes(read: Reader, data: bytes, name: str, pack: Pack, as_of: dt.date | None, skip_invalid: bool,
+                 progress: Callable[[str, float], None] | None = None) -> bytes:
     """The pipeline of `orgmodel check --format json`: read, normalise, waivers, check, report."""
+    step = progress or (lambda _step, _fraction: None)
+    step("reading", 0.05)
     raw = read(data, name)
+    step("normalising", 0.35)
     roster, skipped = normalize.load(raw, skip_invalid=skip_invalid)
     waiver_tables = [t for t in (raw.tables.get("waivers"),) if t is not None]
     del raw
@@ -86,19 +102,35 @@ def report_bytes(read: Reader, data: bytes, name: str, pack: Pack, as_of: dt.dat
         from orgmodel import waivers
 
         validated = waivers.validate(waiver_tables, pack, roster, skipped)
+    step("checking", 0.55)
     result = check(roster, pack, as_of, skipped=skipped)
     if validated is not None:
         result = waivers.apply_waivers(result, validated)
+    step("writing the report", 0.85)
     return build_report(result).to_bytes()
 
 
+ACCEPTED: dict[int | str, dict[str, Any]] = {202: {
+    "description": "A large upload runs as a job: poll the `Location` (GET /v1/jobs/{id})",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobStatus"}}}}}
+
+
 @router.post("/v1/check", response_model=Report, openapi_extra={"requestBody": REQUEST_BODY},
-             responses=responses(400, 413, 415, 422, 500),
-             summary="Check a roster: its report (formats.md §4)")
-async def check_roster(request: Request, pack: RulePack, as_of: AsOf, settings: SettingsDep,
+             responses={**ACCEPTED, **responses(400, 401, 403, 413, 415, 422, 429, 500)},
+             summary="Check a roster: its report (formats.md §4); a large upload answers 202 and runs as a job")
+async def check_roster(request: Request, caller: StatelessCaller, pack: RulePack, as_of: AsOf, settings: SettingsDep,
                        skip_invalid: Annotated[bool, Query(description="check the valid communities, list the rest")] = False,
                        ) -> Response:
-    read, data, name = await _roster_input(request)
-    refuse_zip_bombs(data, name, settings.max_unzipped_bytes)
+    read, data, name = await roster_input(request)
+    refuse_oversized_upload(data, name, settings)
+    if len(data) > settings.job_threshold_bytes:
+        runner = request.app.state.jobs
+        job_id = runner.submit("check", None if caller.key is None else caller.region,
+                               lambda progress: (report_bytes(read, data, name, pack, as_of, skip_invalid, progress),
+                                                 "application/json"))
+        queued = JobStatus(id=job_id, kind="check", status="queued", step="queued", progress=0.0,
+                           created_at=dt.datetime.now(dt.UTC), finished_at=None)
+        return JSONResponse(queued.model_dump(mode="json"), status_code=202,
+                            headers={"Location": f"/v1/jobs/{job_id}", "Retry-After": "2"})
     content = await run_in_threadpool(report_bytes, read, data, name, pack, as_of, skip_invalid)
     return Response(content, media_type="application/json")

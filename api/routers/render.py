@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.access import StatelessCaller
 from api.deps import AsOf, RulePack, SettingsDep
 from api.errors import responses
 from orgmodel import charts, normalize
@@ -24,10 +25,11 @@ CHART_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"description": "The chart", "content": {media: _BINARY for media in MEDIA_TYPES.values()}}}
 
 
-@router.post("/v1/render", response_class=Response, responses={**CHART_RESPONSE, **responses(400, 404, 413, 422, 500, 503)},
+@router.post("/v1/render", response_class=Response,
+             responses={**CHART_RESPONSE, **responses(400, 401, 403, 404, 413, 422, 429, 500, 503)},
              summary="Draw a community's org chart or a region's overview")
 async def render_chart(
-    document: RosterDocument, pack: RulePack, as_of: AsOf, settings: SettingsDep,
+    document: RosterDocument, caller: StatelessCaller, pack: RulePack, as_of: AsOf, settings: SettingsDep,
     community: Annotated[str | None, Query(description="draw this community's org chart")] = None,
     region: Annotated[str | None, Query(description="draw this region's overview")] = None,
     format: Annotated[ChartFormat, Query(description="svg, png, pdf or dot (the graphviz source)")] = "svg",

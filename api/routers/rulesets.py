@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from api.access import StatelessCaller
 from api.deps import packaged_pack
 from api.errors import responses
 from orgmodel.rules.kinds import Severity
@@ -30,15 +31,15 @@ class RulesetSummary(BaseModel):
     rules: list[RuleBrief]
 
 
-@router.get("/v1/rulesets", response_model=list[RulesetSummary], responses=responses(500),
+@router.get("/v1/rulesets", response_model=list[RulesetSummary], responses=responses(401, 403, 429, 500),
             summary="The packaged rule packs with their rules and citations")
-def list_rulesets() -> list[RulesetSummary]:
+def list_rulesets(caller: StatelessCaller) -> list[RulesetSummary]:
     packs = [load_pack(name) for name in available()]
     return [RulesetSummary(id=p.id, name=p.name, version=p.version, extends=p.extends, source=p.source,
                            rules=[RuleBrief.model_validate(r, from_attributes=True) for r in p.rules]) for p in packs]
 
 
-@router.get("/v1/rulesets/{ruleset_id}", response_model=Pack, responses=responses(404, 500),
+@router.get("/v1/rulesets/{ruleset_id}", response_model=Pack, responses=responses(401, 403, 404, 429, 500),
             summary="One rule pack: every rule with its kind, parameters and citation")
-def get_ruleset(request: Request, ruleset_id: str) -> Pack:
+def get_ruleset(request: Request, caller: StatelessCaller, ruleset_id: str) -> Pack:
     return packaged_pack(request, ruleset_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from api.settings import Settings
 from orgmodel.cli import main
 
@@ -21,9 +20,9 @@ JSON = {"content-type": "application/json"}
 LIMIT = 4096
 
 
-@pytest.fixture(scope="module")
-def small() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(max_body_bytes=LIMIT))) as test_client:
+@pytest.fixture
+def small(open_client: Callable[..., TestClient]) -> Iterator[TestClient]:
+    with open_client(max_body_bytes=LIMIT) as test_client:
         yield test_client
 
 
@@ -212,32 +211,39 @@ def test_settings_default_to_loopback_and_read_the_environment(monkeypatch: pyte
     assert (settings.database_url, settings.max_body_bytes) == ("postgresql://db/orgmodel", 123)
 
 
-def test_serve_starts_uvicorn_with_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_starts_uvicorn_with_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import uvicorn
+
+    from api.main import app_from_environment
 
     started: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: started.update(app=app, **kwargs))
-    result = CliRunner().invoke(main, ["serve", "--port", "8123", "--database", "sqlite:///x.db"])
+    monkeypatch.delenv("ORGMODEL_DATABASE_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    result = CliRunner().invoke(main, ["serve", "--port", "8123", "--database", url])
     assert result.exit_code == 0, result.output
-    assert (started["host"], started["port"]) == ("127.0.0.1", 8123)
-    assert started["app"].state.settings.database_url == "sqlite:///x.db"
+    assert (started["host"], started["port"], started["workers"]) == ("127.0.0.1", 8123, 1)
+    assert (started["app"], started["factory"]) == ("api.main:app_from_environment", True)
+    assert (tmp_path / "served.sqlite3").exists()  # migrated before the workers start
+    assert app_from_environment().state.settings.database_url == url
 
 
-def test_an_unexpected_error_is_a_500_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_error_is_a_500_problem(monkeypatch: pytest.MonkeyPatch,
+                                              open_client: Callable[..., TestClient]) -> None:
     from api.routers import check
 
     def crash(*args: object) -> bytes:
         raise RuntimeError("boom 110101199003071234")
 
     monkeypatch.setattr(check, "report_bytes", crash)
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+    with open_client(raise_server_exceptions=False) as test_client:
         response = test_client.post("/v1/check", content=HONGQIAO, headers=JSON)
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "110101199003071234" not in response.text
 
 
-def test_an_upload_that_unpacks_past_the_limit_is_413_before_parsing() -> None:
+def test_an_upload_that_unpacks_past_the_limit_is_413_before_parsing(open_client: Callable[..., TestClient]) -> None:
     import io
     import zipfile
 
@@ -245,7 +251,7 @@ def test_an_upload_that_unpacks_past_the_limit_is_413_before_parsing() -> None:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("人员.csv", "社区编码,人员编号\n" + "1,P1\n" * 200_000)
     assert len(archive.getvalue()) < LIMIT * 4
-    with TestClient(create_app(Settings(max_unzipped_bytes=100_000))) as test_client:
+    with open_client(max_unzipped_bytes=100_000) as test_client:
         response = test_client.post("/v1/check", files={"file": ("roster.zip", archive.getvalue())})
     assert response.status_code == 413
     assert "unpacks to" in response.json()["detail"]

@@ -1,0 +1,60 @@
+"""Administration: API keys of the key's subtree, and the audit log of every committed change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.access import Admin
+from api.deps import DbSession
+from api.errors import responses
+from api.privacy import masked_all
+from api.registry import repository
+from api.registry.views import AuditView, KeyInfo, Role
+
+router = APIRouter(tags=["admin"])
+
+ADMIN = responses(400, 401, 403, 404, 413, 422, 429)
+
+
+class NewKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    region: str = Field(description="the key's region: the admin's own or one below it")
+    role: Role
+    note: str | None = Field(default=None, max_length=500)
+
+
+class CreatedKey(KeyInfo):
+    key: str = Field(description="the key itself: shown this once, stored nowhere (only its SHA-256)")
+
+
+@router.get("/v1/keys", response_model=list[KeyInfo], responses=ADMIN, summary="The live keys of the region's subtree")
+def list_keys(session: DbSession, caller: Admin) -> list[KeyInfo]:
+    return repository.list_keys(session, caller.region)
+
+
+@router.post("/v1/keys", response_model=CreatedKey, status_code=201, responses=ADMIN,
+             summary="Make a key for the admin's region or one below it")
+def create_key(new: NewKey, session: DbSession, caller: Admin, response: Response) -> CreatedKey:
+    repository.get_region(session, caller.region, new.region)
+    plaintext, info = repository.create_key(session, new.region, new.role, caller.actor, new.note)
+    response.headers["Location"] = f"/v1/keys/{info.id}"
+    return CreatedKey(**info.model_dump(), key=plaintext)
+
+
+@router.delete("/v1/keys/{key_id}", status_code=204, response_class=Response, responses=ADMIN,
+               summary="Revoke a key (refused everywhere within the key cache's few seconds)")
+def revoke_key(key_id: int, request: Request, session: DbSession, caller: Admin) -> Response:
+    repository.revoke_key(session, caller.region, key_id, caller.actor)
+    request.app.state.keys.forget()
+    return Response(status_code=204)
+
+
+@router.get("/v1/audit", response_model=list[AuditView], responses=ADMIN,
+            summary="Committed changes in the region's subtree, oldest first (page with `after_id`)")
+def audit_log(session: DbSession, caller: Admin,
+              after_id: Annotated[int, Query(ge=0, le=2**62, description="entries after this id")] = 0,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditView]:
+    return masked_all(repository.audit_log(session, caller.region, after_id=after_id, limit=limit))

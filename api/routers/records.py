@@ -1,0 +1,184 @@
+"""The registry's records over HTTP: communities, people and their appointments (posts).
+
+Reads answer with an `ETag` (the record's version); a change sends it back in `If-Match`.
+Every id is looked up inside the key's region: another region's record is a 404, never a 403,
+so that a key cannot learn what exists outside its subtree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict
+
+from api.access import Editor, Viewer
+from api.deps import AsOf, DbSession, PageQuery
+from api.errors import responses
+from api.etag import IfMatch, set_etag
+from api.privacy import masked, masked_all
+from api.registry import repository
+from api.registry.views import AppointmentView, CommunityView, PersonView
+
+router = APIRouter(tags=["registry"])
+
+READ = responses(401, 403, 404, 422, 429)
+WRITE = responses(400, 401, 403, 404, 412, 413, 422, 428, 429)
+Scalar = str | float | bool | None
+
+
+class CommunityDetail(CommunityView):
+    """A community with the appointments in force on the day asked for (all of them without `as_of`)."""
+
+    appointments: list[AppointmentView]
+
+
+class CommunityChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    kind: str | None = None
+    households: float | str | None = None
+    population: float | str | None = None
+    pilot: bool | str | None = None
+    office_activity_yuan: float | str | None = None
+
+
+class PersonChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    education: str | None = None
+    police_officer: bool | str | None = None
+    political_legal_officer: bool | str | None = None
+    monthly_pay_yuan: float | str | None = None
+    gender: str | None = None
+
+
+class AppointmentChanges(BaseModel):
+    """Document field names (formats.md §1); `end` alone is how a post is vacated."""
+
+    model_config = ConfigDict(extra="forbid")
+    person: str | None = None
+    unit: str | None = None
+    role: str | None = None
+    full_time: bool | str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class NewAppointment(AppointmentChanges):
+    person: str
+    unit: str
+    role: str
+
+
+# --- communities -------------------------------------------------------------------------------
+
+@router.get("/v1/communities", response_model=list[CommunityView], responses=READ,
+            summary="The communities of the key's region (or of a region inside it)")
+def list_communities(session: DbSession, caller: Viewer, page: PageQuery,
+                     region: Annotated[str | None, Query(description="only this region's subtree")] = None,
+                     ) -> list[CommunityView]:
+    if region is not None:
+        repository.get_region(session, caller.region, region)
+    return repository.list_communities(session, caller.region, region_id=region, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/communities/{community_id}", response_model=CommunityDetail, responses=READ,
+            summary="A community and its appointments in force on `as_of`")
+def get_community(community_id: str, session: DbSession, caller: Viewer, as_of: AsOf, response: Response) -> CommunityDetail:
+    community = repository.get_community(session, caller.region, community_id)
+    posts = repository.list_appointments(session, caller.region, community_id=community_id, as_of=as_of, limit=10_000)
+    set_etag(response, community.version)
+    return masked(CommunityDetail(**community.model_dump(), appointments=posts))
+
+
+@router.patch("/v1/communities/{community_id}", response_model=CommunityView, responses=WRITE,
+              summary="Correct a community's attributes (a new version)")
+def update_community(community_id: str, changes: CommunityChanges, session: DbSession, caller: Editor,
+                     version: IfMatch, response: Response) -> CommunityView:
+    view = repository.update_community(session, caller.region, community_id, changes.model_dump(exclude_unset=True),
+                                       version, caller.actor)
+    set_etag(response, view.version)
+    return view
+
+
+@router.get("/v1/communities/{community_id}/appointments", response_model=list[AppointmentView], responses=READ,
+            summary="A community's appointments in force on `as_of` (every one without it)")
+def list_appointments(community_id: str, session: DbSession, caller: Viewer, as_of: AsOf,
+                      page: PageQuery) -> list[AppointmentView]:
+    repository.get_community(session, caller.region, community_id)
+    return masked_all(repository.list_appointments(session, caller.region, community_id=community_id, as_of=as_of,
+                                                   limit=page.limit, offset=page.offset))
+
+
+@router.post("/v1/communities/{community_id}/appointments", response_model=AppointmentView, status_code=201,
+             responses=responses(400, 401, 403, 404, 413, 422, 429), summary="Appoint someone to a post of the community")
+def add_appointment(community_id: str, appointment: NewAppointment, session: DbSession, caller: Editor,
+                    response: Response) -> AppointmentView:
+    view = repository.add_appointment(session, caller.region, community_id,
+                                      appointment.model_dump(exclude_unset=True), caller.actor)
+    set_etag(response, view.version)
+    response.headers["Location"] = f"/v1/appointments/{view.id}"
+    return masked(view)
+
+
+# --- appointments ------------------------------------------------------------------------------
+
+@router.get("/v1/appointments/{appointment_id}", response_model=AppointmentView, responses=READ,
+            summary="An appointment (its current version)")
+def get_appointment(appointment_id: str, session: DbSession, caller: Viewer, response: Response) -> AppointmentView:
+    view = repository.get_appointment(session, caller.region, appointment_id)
+    set_etag(response, view.version)
+    return masked(view)
+
+
+@router.get("/v1/appointments/{appointment_id}/history", response_model=list[AppointmentView], responses=READ,
+            summary="Every version of an appointment, oldest first")
+def appointment_history(appointment_id: str, session: DbSession, caller: Viewer) -> list[AppointmentView]:
+    return masked_all(repository.appointment_history(session, caller.region, appointment_id))
+
+
+@router.patch("/v1/appointments/{appointment_id}", response_model=AppointmentView, responses=WRITE,
+              summary="Correct an appointment, or vacate the post by giving its `end`")
+def update_appointment(appointment_id: str, changes: AppointmentChanges, session: DbSession, caller: Editor,
+                       version: IfMatch, response: Response) -> AppointmentView:
+    view = repository.update_appointment(session, caller.region, appointment_id,
+                                         changes.model_dump(exclude_unset=True), version, caller.actor)
+    set_etag(response, view.version)
+    return masked(view)
+
+
+@router.delete("/v1/appointments/{appointment_id}", status_code=204, response_class=Response, responses=WRITE,
+               summary="Retract an appointment entered in error (its history stays)")
+def retract_appointment(appointment_id: str, session: DbSession, caller: Editor, version: IfMatch) -> Response:
+    repository.retract_appointment(session, caller.region, appointment_id, version, caller.actor)
+    return Response(status_code=204)
+
+
+# --- people ------------------------------------------------------------------------------------
+
+ScopeQuery = Annotated[str | None, Query(description="the region whose roster lists the person, when several do")]
+
+
+@router.get("/v1/people", response_model=list[PersonView], responses=READ,
+            summary="The people of the key's region; with `as_of`, those holding a post that day")
+def list_people(session: DbSession, caller: Viewer, as_of: AsOf, page: PageQuery) -> list[PersonView]:
+    return masked_all(repository.list_people(session, caller.region, as_of=as_of, limit=page.limit, offset=page.offset))
+
+
+@router.get("/v1/people/{person_id}", response_model=PersonView, responses=READ, summary="A person")
+def get_person(person_id: str, session: DbSession, caller: Viewer, response: Response, scope: ScopeQuery = None) -> PersonView:
+    view = repository.get_person(session, caller.region, person_id, scope)
+    set_etag(response, view.version)
+    return masked(view)
+
+
+@router.patch("/v1/people/{person_id}", response_model=PersonView, responses=WRITE,
+              summary="Correct a person's attributes (a new version)")
+def update_person(person_id: str, changes: PersonChanges, session: DbSession, caller: Editor, version: IfMatch,
+                  response: Response, scope: ScopeQuery = None) -> PersonView:
+    view = repository.update_person(session, caller.region, person_id, changes.model_dump(exclude_unset=True), version,
+                                    caller.actor, scope=scope)
+    set_etag(response, view.version)
+    return masked(view)

@@ -1,0 +1,124 @@
+"""Regions over HTTP: the tree, a roster imported into a region (all or nothing), and the
+stored data read back as a roster, checked as a report, or drawn as a chart — as of any date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.access import Admin, Editor, Viewer
+from api.deps import AsOf, DbSession, RulePack, SettingsDep
+from api.errors import responses
+from api.etag import set_etag
+from api.privacy import masked, masked_all
+from api.registry import repository
+from api.registry.views import ImportSummary, RegionView
+from api.routers.check import REQUEST_BODY, refuse_oversized_upload, roster_input
+from api.routers.render import CHART_RESPONSE, MEDIA_TYPES, ChartFormat
+from orgmodel import charts, normalize
+from orgmodel.check import CheckResult, check
+from orgmodel.document import RosterDocument
+from orgmodel.readers.document import from_model
+from orgmodel.report import Report, build_report
+from orgmodel.rules.pack import Pack
+
+router = APIRouter(tags=["registry"])
+
+READ = responses(401, 403, 404, 422, 429)
+
+
+class NewRegion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z._-]+$")
+    parent: str = Field(description="a region the key sees; the new one goes under it")
+    name: str | None = Field(default=None, max_length=200)
+    level: str | None = Field(default=None, description="province, city, county, street")
+    min_wage_monthly_yuan: float | None = Field(default=None, ge=0)
+
+
+@router.get("/v1/regions", response_model=list[RegionView], responses=READ,
+            summary="The key's region and every region below it")
+def list_regions(session: DbSession, caller: Viewer) -> list[RegionView]:
+    return masked_all(repository.list_regions(session, caller.region))
+
+
+@router.post("/v1/regions", response_model=RegionView, status_code=201, responses=responses(400, 401, 403, 404, 413, 422, 429),
+             summary="Add a region under one the key sees (admin)")
+def create_region(region: NewRegion, session: DbSession, caller: Admin, response: Response) -> RegionView:
+    repository.get_region(session, caller.region, region.parent)
+    view = repository.create_region(session, region.id, caller.actor, parent_id=region.parent, name=region.name,
+                                    level=region.level, min_wage_monthly_yuan=region.min_wage_monthly_yuan)
+    response.headers["Location"] = f"/v1/regions/{view.id}"
+    set_etag(response, view.version)
+    return view
+
+
+@router.get("/v1/regions/{region_id}", response_model=RegionView, responses=READ, summary="A region")
+def get_region(region_id: str, session: DbSession, caller: Viewer, response: Response) -> RegionView:
+    view = repository.get_region(session, caller.region, region_id)
+    set_etag(response, view.version)
+    return masked(view)
+
+
+@router.post("/v1/regions/{region_id}/roster", response_model=ImportSummary,
+             openapi_extra={"requestBody": REQUEST_BODY}, responses=responses(400, 401, 403, 404, 413, 415, 422, 429),
+             summary="Import a roster into the region: all of it, or (at any error) nothing")
+async def import_roster(region_id: str, request: Request, caller: Editor, settings: SettingsDep) -> ImportSummary:
+    read, data, name = await roster_input(request)
+    refuse_oversized_upload(data, name, settings)
+
+    def store() -> ImportSummary:
+        with request.app.state.sessions() as session:
+            repository.get_region(session, caller.region, region_id)
+            roster, _ = normalize.load(read(data, name))
+            return repository.import_roster(session, region_id, roster, caller.actor)
+
+    return await run_in_threadpool(store)
+
+
+@router.get("/v1/regions/{region_id}/roster", response_model=RosterDocument, responses=READ,
+            summary="The region's stored roster (formats.md §1): the appointments in force on `as_of`, or all")
+def export_roster(region_id: str, session: DbSession, caller: Viewer, as_of: AsOf) -> RosterDocument:
+    repository.get_region(session, caller.region, region_id)
+    return masked(repository.roster_as_of(session, region_id, as_of))
+
+
+def _stored_result(request: Request, region_id: str, caller_region: str, pack: Pack,
+                   as_of: dt.date | None) -> CheckResult:
+    """The check of what the registry holds for the region (the key must see it)."""
+    with request.app.state.sessions() as session:
+        repository.get_region(session, caller_region, region_id)
+        document = repository.roster_as_of(session, region_id, as_of)
+    if not document.communities:
+        raise HTTPException(404, f"region {region_id} has no communities stored")
+    roster, _ = normalize.load(from_model(document, f"region {region_id}"))
+    return check(roster, pack, as_of)
+
+
+@router.get("/v1/regions/{region_id}/report", response_model=Report, responses=READ,
+            summary="Check the region's stored roster as of a date: the report of formats.md §4")
+async def region_report(region_id: str, request: Request, caller: Viewer, pack: RulePack, as_of: AsOf) -> Response:
+    def report() -> bytes:
+        return build_report(_stored_result(request, region_id, caller.region, pack, as_of)).to_bytes()
+
+    return Response(await run_in_threadpool(report), media_type="application/json")
+
+
+@router.get("/v1/regions/{region_id}/chart", response_class=Response,
+            responses={**CHART_RESPONSE, **responses(401, 403, 404, 422, 429, 500, 503)},
+            summary="Draw the region's overview, or one of its communities' org chart, from the stored roster")
+async def region_chart(region_id: str, request: Request, caller: Viewer, pack: RulePack, as_of: AsOf,
+                       settings: SettingsDep,
+                       community: Annotated[str | None, Query(description="draw this community's org chart")] = None,
+                       format: Annotated[ChartFormat, Query(description="svg, png, pdf or dot")] = "svg") -> Response:
+    def draw() -> bytes:
+        result = _stored_result(request, region_id, caller.region, pack, as_of)
+        source = (charts.community_chart(result, community) if community is not None
+                  else charts.region_overview(result, region_id))
+        return charts.render(source, format, timeout=settings.render_timeout_seconds)
+
+    return Response(await run_in_threadpool(draw), media_type=MEDIA_TYPES[format])

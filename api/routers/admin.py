@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Admin
@@ -16,6 +17,7 @@ from api.registry.views import AuditView, KeyInfo, Role
 
 router = APIRouter(tags=["admin"])
 
+MAX_ID = 2**31 - 1  # the registry's integer ids are 32-bit on every database
 ADMIN = responses(400, 401, 403, 404, 413, 422, 429)
 
 
@@ -46,7 +48,8 @@ def create_key(new: NewKey, session: DbSession, caller: Admin, response: Respons
 
 @router.delete("/v1/keys/{key_id}", status_code=204, response_class=Response, responses=ADMIN,
                summary="Revoke a key (refused everywhere within the key cache's few seconds)")
-def revoke_key(key_id: int, request: Request, session: DbSession, caller: Admin) -> Response:
+def revoke_key(key_id: Annotated[int, FastPath(ge=1, le=MAX_ID)], request: Request, session: DbSession,
+               caller: Admin) -> Response:
     repository.revoke_key(session, caller.region, key_id, caller.actor)
     request.app.state.keys.forget()
     return Response(status_code=204)
@@ -55,6 +58,6 @@ def revoke_key(key_id: int, request: Request, session: DbSession, caller: Admin)
 @router.get("/v1/audit", response_model=list[AuditView], responses=ADMIN,
             summary="Committed changes in the region's subtree, oldest first (page with `after_id`)")
 def audit_log(session: DbSession, caller: Admin,
-              after_id: Annotated[int, Query(ge=0, le=2**62, description="entries after this id")] = 0,
+              after_id: Annotated[int, Query(ge=0, le=MAX_ID, description="entries after this id")] = 0,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditView]:
     return masked_all(repository.audit_log(session, caller.region, after_id=after_id, limit=limit))

@@ -39,4 +39,5 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_schema(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {KEY}"}, excluded_checks=[positive_data_acceptance, negative_data_rejection])
+    case.call_and_validate(headers={"Authorization": f"Bearer {KEY}"},
+                           excluded_checks=[positive_data_acceptance, negative_data_rejection])

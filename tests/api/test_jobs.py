@@ -1,0 +1,104 @@
+"""A large upload runs as a job: 202 with a Location, progress while it runs, then the same
+report as a direct check, or the located errors that stopped it. And uploads past the row
+limit are refused before any parser sees them."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api import upload_limits
+
+ROOT = Path(__file__).resolve().parents[2]
+HONGQIAO = (ROOT / "examples" / "hongqiao.json").read_bytes()
+WORKBOOK = ROOT / "tests" / "fixtures" / "xlsx" / "chongchuan.xlsx"
+
+
+def _wait(client: TestClient, location: str) -> dict:
+    deadline = time.monotonic() + 120
+    seen = []
+    while True:
+        status = client.get(location)
+        assert status.status_code == 200, status.text
+        body = status.json()
+        seen.append((body["status"], body["progress"]))
+        if body["status"] in ("done", "failed"):
+            assert [p for _, p in seen] == sorted(p for _, p in seen)  # progress never goes back
+            return body
+        assert status.headers["retry-after"] == "2"
+        assert time.monotonic() < deadline, seen
+        time.sleep(0.05)
+
+
+def test_a_large_upload_answers_202_and_its_job_gives_the_report(open_client: Callable[..., TestClient]) -> None:
+    data = WORKBOOK.read_bytes()
+    with open_client(job_threshold_bytes=len(data) - 1) as client:
+        accepted = client.post("/v1/check", files={"file": ("chongchuan.xlsx", data)}, params={"as_of": "2026-11-25"})
+        assert accepted.status_code == 202, accepted.text
+        location = accepted.headers["location"]
+        assert accepted.json()["id"] in location and accepted.json()["status"] == "queued"
+        job = _wait(client, location)
+        assert (job["status"], job["progress"], job["result"]) == ("done", 1.0, f"{location}/result")
+        report = client.get(job["result"])
+        with open_client(job_threshold_bytes=len(data) + 1) as direct:
+            expected = direct.post("/v1/check", files={"file": ("chongchuan.xlsx", data)}, params={"as_of": "2026-11-25"})
+    assert expected.status_code == 200
+    assert report.status_code == 200 and report.content == expected.content
+
+
+def test_a_job_that_meets_bad_input_keeps_its_located_errors(open_client: Callable[..., TestClient]) -> None:
+    document = json.loads(HONGQIAO)
+    document["communities"][0]["appointments"][0]["unit"] = "不存在的单位"
+    data = json.dumps(document, ensure_ascii=False).encode()
+    with open_client(job_threshold_bytes=100) as client:
+        accepted = client.post("/v1/check", files={"file": ("roster.json", data)})
+        assert accepted.status_code == 202
+        job = _wait(client, accepted.headers["location"])
+        assert job["status"] == "failed"
+        result = client.get(job["result"])
+    assert result.status_code == 422
+    assert result.headers["content-type"] == "application/problem+json"
+    assert result.json()["errors"][0]["path"].endswith(".unit")
+
+
+def test_an_unfinished_or_unknown_job(open_client: Callable[..., TestClient]) -> None:
+    with open_client() as client:
+        job_id = client.app.state.jobs.submit("check", None, lambda progress: (time.sleep(0.5), (b"{}", "x"))[1])
+        assert client.get(f"/v1/jobs/{job_id}/result").status_code == 409
+        assert client.get("/v1/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def _csv_zip(rows: int) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("人员.csv", "社区编码,人员编号\n" + "1,P1\n" * rows)
+    return archive.getvalue()
+
+
+def test_uploads_past_the_row_limit_are_413_before_parsing(open_client: Callable[..., TestClient]) -> None:
+    with open_client(max_upload_rows=1000) as client:
+        too_many = client.post("/v1/check", files={"file": ("roster.zip", _csv_zip(5000))})
+        assert too_many.status_code == 413 and "rows" in too_many.json()["detail"]
+        csv = client.post("/v1/check", files={"file": ("人员.csv", b"a,b\n" * 5000)})
+        assert csv.status_code == 413
+        sheet = client.post("/v1/check", files={"file": ("chongchuan.xlsx", WORKBOOK.read_bytes())})
+        assert sheet.status_code == 413  # its sheets hold thousands of rows
+        few = client.post("/v1/check", files={"file": ("roster.zip", _csv_zip(10))})
+        assert few.status_code != 413
+
+
+def test_rows_are_counted_from_the_declared_dimension_or_the_row_tags() -> None:
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(1, 3001))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", '<worksheet><dimension ref="A1:K250"/><sheetData/></worksheet>')
+        z.writestr("xl/worksheets/sheet2.xml", f"<worksheet><sheetData>{rows}</sheetData></worksheet>")
+    with zipfile.ZipFile(archive) as z:
+        assert upload_limits.archive_rows(z, 10**6) == 250 + 3000
+        assert 1000 < upload_limits.archive_rows(z, 1000) <= 250 + 3000  # stops soon after the limit

@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 AS_OF ?=
 
-.PHONY: demo test lint bench examples golden clean system charts
+.PHONY: demo test lint bench load examples golden clean system charts
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: system lint
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m orgmodel.bench --communities 10000 100000 --repeat 9
+
+# The service under load: Debian's wrk against `orgmodel serve` on loopback (wrk installed when missing).
+load: $(BIN)/.installed
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python scripts/load_test.py
 
 # Regenerate the bundled examples (the district as CSV and as JSON).
 examples: $(BIN)/.installed

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from api.middleware import ruleset_used
@@ -86,3 +86,9 @@ class Page:
 
 
 PageQuery = Annotated[Page, Depends()]
+
+
+# Path parameters, with an example from examples/hongqiao.json (the docs show it; schemathesis tries it).
+RegionId = Annotated[str, Path(description="a region code (行政区划代码)", examples=["320602"])]
+CommunityId = Annotated[str, Path(description="a community code", examples=["320602001001"])]
+PersonId = Annotated[str, Path(description="a person id as the roster gives it", examples=["P001"])]

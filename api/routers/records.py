@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from api.access import Editor, Viewer
-from api.deps import AsOf, DbSession, PageQuery
+from api.deps import AsOf, CommunityId, DbSession, PageQuery, PersonId
 from api.errors import responses
 from api.etag import IfMatch, set_etag
 from api.privacy import masked, masked_all
@@ -86,7 +86,8 @@ def list_communities(session: DbSession, caller: Viewer, page: PageQuery,
 
 @router.get("/v1/communities/{community_id}", response_model=CommunityDetail, responses=READ,
             summary="A community and its appointments in force on `as_of`")
-def get_community(community_id: str, session: DbSession, caller: Viewer, as_of: AsOf, response: Response) -> CommunityDetail:
+def get_community(community_id: CommunityId, session: DbSession, caller: Viewer, as_of: AsOf,
+                  response: Response) -> CommunityDetail:
     community = repository.get_community(session, caller.region, community_id)
     posts = repository.list_appointments(session, caller.region, community_id=community_id, as_of=as_of, limit=10_000)
     set_etag(response, community.version)
@@ -95,17 +96,17 @@ def get_community(community_id: str, session: DbSession, caller: Viewer, as_of: 
 
 @router.patch("/v1/communities/{community_id}", response_model=CommunityView, responses=WRITE,
               summary="Correct a community's attributes (a new version)")
-def update_community(community_id: str, changes: CommunityChanges, session: DbSession, caller: Editor,
+def update_community(community_id: CommunityId, changes: CommunityChanges, session: DbSession, caller: Editor,
                      version: IfMatch, response: Response) -> CommunityView:
     view = repository.update_community(session, caller.region, community_id, changes.model_dump(exclude_unset=True),
                                        version, caller.actor)
     set_etag(response, view.version)
-    return view
+    return masked(view)
 
 
 @router.get("/v1/communities/{community_id}/appointments", response_model=list[AppointmentView], responses=READ,
             summary="A community's appointments in force on `as_of` (every one without it)")
-def list_appointments(community_id: str, session: DbSession, caller: Viewer, as_of: AsOf,
+def list_appointments(community_id: CommunityId, session: DbSession, caller: Viewer, as_of: AsOf,
                       page: PageQuery) -> list[AppointmentView]:
     repository.get_community(session, caller.region, community_id)
     return masked_all(repository.list_appointments(session, caller.region, community_id=community_id, as_of=as_of,
@@ -114,7 +115,7 @@ def list_appointments(community_id: str, session: DbSession, caller: Viewer, as_
 
 @router.post("/v1/communities/{community_id}/appointments", response_model=AppointmentView, status_code=201,
              responses=responses(400, 401, 403, 404, 413, 422, 429), summary="Appoint someone to a post of the community")
-def add_appointment(community_id: str, appointment: NewAppointment, session: DbSession, caller: Editor,
+def add_appointment(community_id: CommunityId, appointment: NewAppointment, session: DbSession, caller: Editor,
                     response: Response) -> AppointmentView:
     view = repository.add_appointment(session, caller.region, community_id,
                                       appointment.model_dump(exclude_unset=True), caller.actor)
@@ -168,7 +169,8 @@ def list_people(session: DbSession, caller: Viewer, as_of: AsOf, page: PageQuery
 
 
 @router.get("/v1/people/{person_id}", response_model=PersonView, responses=READ, summary="A person")
-def get_person(person_id: str, session: DbSession, caller: Viewer, response: Response, scope: ScopeQuery = None) -> PersonView:
+def get_person(person_id: PersonId, session: DbSession, caller: Viewer, response: Response,
+               scope: ScopeQuery = None) -> PersonView:
     view = repository.get_person(session, caller.region, person_id, scope)
     set_etag(response, view.version)
     return masked(view)
@@ -176,7 +178,7 @@ def get_person(person_id: str, session: DbSession, caller: Viewer, response: Res
 
 @router.patch("/v1/people/{person_id}", response_model=PersonView, responses=WRITE,
               summary="Correct a person's attributes (a new version)")
-def update_person(person_id: str, changes: PersonChanges, session: DbSession, caller: Editor, version: IfMatch,
+def update_person(person_id: PersonId, changes: PersonChanges, session: DbSession, caller: Editor, version: IfMatch,
                   response: Response, scope: ScopeQuery = None) -> PersonView:
     view = repository.update_person(session, caller.region, person_id, changes.model_dump(exclude_unset=True), version,
                                     caller.actor, scope=scope)

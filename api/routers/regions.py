@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.access import Admin, Editor, Viewer
-from api.deps import AsOf, DbSession, RulePack, SettingsDep
+from api.deps import AsOf, DbSession, RegionId, RulePack, SettingsDep
 from api.errors import responses
 from api.etag import set_etag
 from api.privacy import masked, masked_all
@@ -58,7 +58,7 @@ def create_region(region: NewRegion, session: DbSession, caller: Admin, response
 
 
 @router.get("/v1/regions/{region_id}", response_model=RegionView, responses=READ, summary="A region")
-def get_region(region_id: str, session: DbSession, caller: Viewer, response: Response) -> RegionView:
+def get_region(region_id: RegionId, session: DbSession, caller: Viewer, response: Response) -> RegionView:
     view = repository.get_region(session, caller.region, region_id)
     set_etag(response, view.version)
     return masked(view)
@@ -67,7 +67,7 @@ def get_region(region_id: str, session: DbSession, caller: Viewer, response: Res
 @router.post("/v1/regions/{region_id}/roster", response_model=ImportSummary,
              openapi_extra={"requestBody": REQUEST_BODY}, responses=responses(400, 401, 403, 404, 413, 415, 422, 429),
              summary="Import a roster into the region: all of it, or (at any error) nothing")
-async def import_roster(region_id: str, request: Request, caller: Editor, settings: SettingsDep) -> ImportSummary:
+async def import_roster(region_id: RegionId, request: Request, caller: Editor, settings: SettingsDep) -> ImportSummary:
     read, data, name = await roster_input(request)
     refuse_oversized_upload(data, name, settings)
 
@@ -82,7 +82,7 @@ async def import_roster(region_id: str, request: Request, caller: Editor, settin
 
 @router.get("/v1/regions/{region_id}/roster", response_model=RosterDocument, responses=READ,
             summary="The region's stored roster (formats.md §1): the appointments in force on `as_of`, or all")
-def export_roster(region_id: str, session: DbSession, caller: Viewer, as_of: AsOf) -> RosterDocument:
+def export_roster(region_id: RegionId, session: DbSession, caller: Viewer, as_of: AsOf) -> RosterDocument:
     repository.get_region(session, caller.region, region_id)
     return masked(repository.roster_as_of(session, region_id, as_of))
 
@@ -101,7 +101,7 @@ def _stored_result(request: Request, region_id: str, caller_region: str, pack: P
 
 @router.get("/v1/regions/{region_id}/report", response_model=Report, responses=READ,
             summary="Check the region's stored roster as of a date: the report of formats.md §4")
-async def region_report(region_id: str, request: Request, caller: Viewer, pack: RulePack, as_of: AsOf) -> Response:
+async def region_report(region_id: RegionId, request: Request, caller: Viewer, pack: RulePack, as_of: AsOf) -> Response:
     def report() -> bytes:
         return build_report(_stored_result(request, region_id, caller.region, pack, as_of)).to_bytes()
 
@@ -111,7 +111,7 @@ async def region_report(region_id: str, request: Request, caller: Viewer, pack: 
 @router.get("/v1/regions/{region_id}/chart", response_class=Response,
             responses={**CHART_RESPONSE, **responses(401, 403, 404, 422, 429, 500, 503)},
             summary="Draw the region's overview, or one of its communities' org chart, from the stored roster")
-async def region_chart(region_id: str, request: Request, caller: Viewer, pack: RulePack, as_of: AsOf,
+async def region_chart(region_id: RegionId, request: Request, caller: Viewer, pack: RulePack, as_of: AsOf,
                        settings: SettingsDep,
                        community: Annotated[str | None, Query(description="draw this community's org chart")] = None,
                        format: Annotated[ChartFormat, Query(description="svg, png, pdf or dot")] = "svg") -> Response:

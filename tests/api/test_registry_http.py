@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.api.conftest import COMMUNITY, COUNTY, EXAMPLE_PATH, STREET, Service
 
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
@@ -150,3 +152,43 @@ def test_pages_are_bounded(service: Service) -> None:
     assert service.client.get("/v1/people", headers=viewer, params={"limit": 100_000}).status_code == 422
     page = service.client.get("/v1/people", headers=viewer, params={"limit": 5, "offset": 5}).json()
     assert len(page) == 5
+
+
+DISTRICT_PATH = EXAMPLE_PATH.with_name("chongchuan.json")
+WORKBOOK = EXAMPLE_PATH.parents[1] / "tests" / "fixtures" / "xlsx" / "chongchuan.xlsx"
+
+
+def _row_counts(service: Service) -> dict[str, int]:
+    from api.registry import repository
+
+    with service.client.app.state.sessions() as session:
+        return repository.count_rows(session)
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_a_fault_at_any_row_of_an_http_import_stores_nothing(service: Service, where: str) -> None:
+    district = json.loads(DISTRICT_PATH.read_text(encoding="utf-8"))
+    appointments = [a for c in district["communities"] for a in c["appointments"]]
+    index = {"first": 0, "middle": len(appointments) // 2, "last": len(appointments) - 1}[where]
+    appointments[index]["role"] = "不存在的岗位名称"
+    appointments[index]["unit"] = "不存在的单位"
+    before = _row_counts(service)
+    response = service.client.post(f"/v1/regions/{COUNTY}/roster", json=district, headers=service.as_(COUNTY, "editor"))
+    assert response.status_code == 422, response.text
+    assert len(response.json()["errors"]) >= 1
+    assert _row_counts(service) == before
+
+
+def test_an_uploaded_workbook_is_stored_and_its_stored_check_equals_the_files(service: Service) -> None:
+    editor = service.as_(COUNTY, "editor")
+    data = WORKBOOK.read_bytes()
+    stored = service.client.post(f"/v1/regions/{COUNTY}/roster", files={"file": ("崇川区.xlsx", data)}, headers=editor)
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["communities"] == 100
+    params = {"as_of": "2026-11-25"}
+    from_registry = service.client.get(f"/v1/regions/{COUNTY}/report", params=params, headers=editor).json()
+    from_file = service.client.post("/v1/check", files={"file": ("崇川区.xlsx", data)}, params=params, headers=editor).json()
+    assert from_registry["summary"] == from_file["summary"]
+    assert from_registry["findings"] == from_file["findings"]
+    assert [r["shortfall_by_role"] for r in from_registry["regions"] if r["id"] == COUNTY] == \
+        [r["shortfall_by_role"] for r in from_file["regions"] if r["id"] == COUNTY]

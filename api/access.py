@@ -19,6 +19,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from api.registry import repository
 from api.registry.views import ROLES, KeyInfo, Role
@@ -44,6 +45,10 @@ class Caller:
         return "trusted-network" if self.key is None else f"key:{self.key.id}:{self.key.prefix}"
 
 
+def _digest(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
 class KeyCache:
     """Key lookups by hash, remembered for a few seconds (unknown keys too: a flood of bad keys
     must not become a flood of queries)."""
@@ -54,12 +59,17 @@ class KeyCache:
         self._known: dict[str, tuple[float, KeyInfo | None]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, plaintext: str) -> tuple[bool, KeyInfo | None]:
+        """(True, the key) when the answer is remembered, (False, None) when the registry must be asked."""
+        hit = self._known.get(_digest(plaintext))
+        if hit is not None and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
     def lookup(self, plaintext: str) -> KeyInfo | None:
-        digest = hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+        """Ask the registry (blocking: run it in the thread pool) and remember the answer."""
+        digest = _digest(plaintext)
         now = time.monotonic()
-        hit = self._known.get(digest)
-        if hit is not None and hit[0] > now:
-            return hit[1]
         with self._sessions() as session:
             info = repository.lookup_key(session, plaintext)
         with self._lock:
@@ -116,14 +126,17 @@ def _trusted(request: Request, settings: Settings) -> bool:
     return any(address in ipaddress.ip_network(net, strict=False) for net in settings.trusted_networks)
 
 
-def _identify(request: Request, *, anonymous_ok: bool) -> Caller:
+async def _identify(request: Request, *, anonymous_ok: bool) -> Caller:
     settings: Settings = request.app.state.settings
     plaintext = _presented_key(request)
     if plaintext is None:
         if anonymous_ok and _trusted(request, settings):
             return Caller(None)
         raise HTTPException(401, "an API key is needed: send it as 'Authorization: Bearer <key>'", headers=_AUTHENTICATE)
-    info = request.app.state.keys.lookup(plaintext)
+    keys: KeyCache = request.app.state.keys
+    known, info = keys.cached(plaintext)
+    if not known:
+        info = await run_in_threadpool(keys.lookup, plaintext)
     if info is None:
         raise HTTPException(401, "this API key is unknown or revoked", headers=_AUTHENTICATE)
     wait = request.app.state.rate_limiter.wait_seconds(info.id)
@@ -137,8 +150,8 @@ def _identify(request: Request, *, anonymous_ok: bool) -> Caller:
 def require(role: Role, *, anonymous_ok: bool = False) -> object:
     """A dependency: the caller, who must hold at least `role` (403 otherwise)."""
 
-    def dependency(request: Request) -> Caller:
-        caller = _identify(request, anonymous_ok=anonymous_ok)
+    async def dependency(request: Request) -> Caller:
+        caller = await _identify(request, anonymous_ok=anonymous_ok)
         if caller.key is not None and _RANK[caller.key.role] < _RANK[role]:
             raise HTTPException(403, f"this key is a {caller.key.role} key; this needs {role}")
         return caller

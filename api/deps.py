@@ -1,10 +1,15 @@
 """The dependencies of every route, in one place: settings, the rule pack, the as-of date, the
-registry session and the page of a listing."""
+registry session and the page of a listing.
+
+Those that never block are `async def`: FastAPI runs a plain `def` dependency in the thread
+pool, and a hop there and back costs more than a small check.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
@@ -17,7 +22,7 @@ from orgmodel.errors import InputError, RosterInputError
 from orgmodel.rules.pack import Pack, available, load_pack
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -25,21 +30,27 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+@cache
+def packaged() -> tuple[str, ...]:
+    """The packaged packs' ids (files of the installed package: they do not change while it runs)."""
+    return tuple(available())
+
+
 def packaged_pack(request: Request, pack_id: str) -> Pack:
     """A packaged pack by id; never a path (`load_pack` also reads files, which a client must not name)."""
-    if pack_id not in available():
+    if pack_id not in packaged():
         raise HTTPException(404, f"no rule pack {pack_id!r}; known: {', '.join(available())}")
     pack = load_pack(pack_id)
     ruleset_used(request.scope.setdefault("state", {}), pack.id, pack.version)
     return pack
 
 
-def rules_query(request: Request, settings: SettingsDep,
+async def rules_query(request: Request, settings: SettingsDep,
                 rules: Annotated[str | None, Query(description="a packaged rule pack id (default: nantong)",
                                                    json_schema_extra={"enum": available()})] = None) -> Pack:
     """The pack named by `?rules=`; an unknown one is an input error of the request (422)."""
     name = rules or settings.default_rules
-    if name not in available():
+    if name not in packaged():
         message = f"rules: no rule pack {name!r}; known: {', '.join(available())}"
         raise RosterInputError([InputError(
             code="unknown_ruleset", column="rules", value=name, expected="、".join(available()),
@@ -47,7 +58,7 @@ def rules_query(request: Request, settings: SettingsDep,
     return packaged_pack(request, name)
 
 
-def as_of_query(as_of: Annotated[str | None, Query(
+async def as_of_query(as_of: Annotated[str | None, Query(
         description="check as of this date, e.g. 2026-11-25 (default: today in China)",
         json_schema_extra={"format": "date"})] = None) -> dt.date | None:
     if as_of is None:
@@ -77,15 +88,19 @@ DbSession = Annotated[Session, Depends(get_session)]
 class Page:
     """`?limit=&offset=`, the limit bounded by the settings (a larger one is an input error)."""
 
-    def __init__(self, request: Request,
-                 limit: Annotated[int, Query(ge=1, le=1000, description="at most this many (≤ 1000)")] = 100,
-                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
-        settings: Settings = request.app.state.settings
-        self.limit = min(limit, settings.max_page_size)
+    def __init__(self, limit: int, offset: int):
+        self.limit = limit
         self.offset = offset
 
 
-PageQuery = Annotated[Page, Depends()]
+async def page_query(request: Request,
+                     limit: Annotated[int, Query(ge=1, le=1000, description="at most this many (≤ 1000)")] = 100,
+                     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Page:
+    settings: Settings = request.app.state.settings
+    return Page(min(limit, settings.max_page_size), offset)
+
+
+PageQuery = Annotated[Page, Depends(page_query)]
 
 
 # Path parameters, with an example from examples/hongqiao.json (the docs show it; schemathesis tries it).

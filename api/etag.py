@@ -15,7 +15,7 @@ def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
-def expected_version(if_match: Annotated[str | None, Header(
+async def expected_version(if_match: Annotated[str | None, Header(
         description='the ETag of the version this change applies to, e.g. "3"')] = None) -> int:
     """The version named by If-Match. A tag that names no version of ours can never match: 412."""
     if if_match is None:

@@ -123,6 +123,7 @@ def test_personal_data_is_masked_in_the_logs(open_client: Callable[..., TestClie
         raise RuntimeError(f"boom {ID_NUMBER} {MOBILE}")
 
     monkeypatch.setattr(check, "report_bytes", crash)
+    monkeypatch.setattr(check, "small_report", crash)
     with caplog.at_level(logging.ERROR, logger="orgmodel.api"), open_client(raise_server_exceptions=False) as client:
         assert client.post(f"/v1/check?note={ID_NUMBER}", json=EXAMPLE).status_code == 500
     logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)

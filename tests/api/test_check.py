@@ -7,6 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -180,3 +181,26 @@ def test_skip_invalid_checks_the_valid_communities(client: TestClient) -> None:
     response = client.post(f"/v1/check?skip_invalid=true&as_of={AS_OF}", json=document)
     assert response.status_code == 200, response.text
     assert [s["community_id"] for s in response.json()["skipped"]] == ["320602001999"]
+
+
+def test_a_small_json_body_takes_the_small_path_and_a_declined_one_the_full_pipeline(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.routers import check as route
+    from orgmodel import small
+
+    answered: list[bool] = []
+    original = small.report_bytes
+
+    def counted(document: object, pack: object, as_of: object) -> bytes | None:
+        content = original(document, pack, as_of)  # type: ignore[arg-type]
+        answered.append(content is not None)
+        return content
+
+    monkeypatch.setattr(route.small, "report_bytes", counted)
+    body = HONGQIAO.read_bytes()
+    fast = client.post(f"/v1/check?as_of={AS_OF}", content=body, headers={"content-type": "application/json"})
+    monkeypatch.setattr(route, "small_report", lambda *args: None)
+    full = client.post(f"/v1/check?as_of={AS_OF}", content=body, headers={"content-type": "application/json"})
+    assert answered == [True]
+    assert fast.status_code == full.status_code == 200
+    assert fast.content == full.content

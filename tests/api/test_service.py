@@ -236,6 +236,7 @@ def test_an_unexpected_error_is_a_500_problem(monkeypatch: pytest.MonkeyPatch,
         raise RuntimeError("boom 110101199003071234")
 
     monkeypatch.setattr(check, "report_bytes", crash)
+    monkeypatch.setattr(check, "small_report", crash)
     with open_client(raise_server_exceptions=False) as test_client:
         response = test_client.post("/v1/check", content=HONGQIAO, headers=JSON)
     assert response.status_code == 500

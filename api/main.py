@@ -13,7 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from api import logs
 from api.access import KeyCache, RateLimiter
-from api.errors import Problem, install
+from api.errors import Problem, install, responses
 from api.middleware import ServiceHeaders
 from api.registry import db
 from api.routers import admin, check, jobs, records, regions, render, rulesets
@@ -92,7 +92,21 @@ def _publish_schemas(app: FastAPI, models: list[type[Problem] | type[RosterDocum
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name, definition in definitions.get("$defs", {}).items():
             components.setdefault(name, definition)
+        _validation_errors_are_problems(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _validation_errors_are_problems(schema: dict[str, Any]) -> None:
+    """FastAPI documents its request validation as `HTTPValidationError`; this service answers
+    it as a problem document (api.errors), so the schema says that."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("422")
+            if answer is not None and "application/json" in answer.get("content", {}):
+                operation["responses"]["422"] = responses(422)[422]
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)

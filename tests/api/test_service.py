@@ -183,6 +183,25 @@ def test_openapi_lists_every_route_with_its_error_responses(client: TestClient) 
     assert {"rules", "as_of", "skip_invalid"} <= {p["name"] for p in check["parameters"]}
 
 
+def test_every_operation_documents_the_errors_it_can_give(client: TestClient) -> None:
+    """Every route: 401/403/429 (keys), 422; with a body 400/413; a change by If-Match 412/428;
+    with an id 404. Each as a problem document."""
+    schema = client.get("/openapi.json").json()
+    operations = [(method, path, op) for path, ops in schema["paths"].items() for method, op in ops.items()]
+    assert len(operations) >= 25
+    for method, path, operation in operations:
+        expected = {"401", "403", "429"}
+        expected |= {"422"} if operation.get("parameters") or "requestBody" in operation else set()
+        expected |= {"400", "413"} if "requestBody" in operation else set()
+        expected |= {"412", "428"} if method in ("patch", "put", "delete") and "/keys/" not in path else set()
+        expected |= {"404"} if "{" in path else set()
+        missing = expected - set(operation["responses"])
+        assert not missing, f"{method} {path} does not document {sorted(missing)}"
+        for status in expected:
+            assert "application/problem+json" in operation["responses"][status]["content"], (method, path, status)
+    assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+
+
 def test_every_ref_in_openapi_resolves(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
 

@@ -15,6 +15,7 @@ import polars as pl
 
 from orgmodel.errors import InputError
 from orgmodel.roster import Roster
+from orgmodel.rules import messages as texts
 from orgmodel.rules.context import Context
 from orgmodel.rules.kinds import FINDING_SCHEMA, KINDS, findings, message
 from orgmodel.rules.pack import Pack
@@ -39,7 +40,7 @@ def _crash(rule_id: str, exc: Exception) -> pl.DataFrame:
     detail = "".join(traceback.format_exception_only(exc)).strip()
     frame = pl.DataFrame({"detail": [detail]})
     return findings(frame, severity="error", shortfall=0,
-                    message_expr=message("规则{rule}执行出错,未能检查:{detail}", rule=rule_id))
+                    message_expr=message(texts.RULE_CRASHED, rule=rule_id))
 
 
 def run_rules(roster: Roster, pack: Pack, as_of: dt.date, progress: Progress | None = None) -> pl.DataFrame:

@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from orgmodel.check import CheckResult
 from orgmodel.errors import InputError
 from orgmodel.masking import mask_column
-from orgmodel.rules.kinds import number_text
+from orgmodel.rules import messages as texts
+from orgmodel.rules.kinds import message, number_text
 from orgmodel.vocabulary import role_label
 
 REPORT_FORMAT = "orgmodel.report/1"
@@ -267,8 +268,7 @@ def _waiver_json(frame: pl.DataFrame) -> pl.DataFrame:
 def notices_frame(result: CheckResult) -> pl.DataFrame:
     n = result.roster.notices
     return n.with_columns(
-        message_zh=pl.concat_str([pl.lit("职务“"), pl.col("value"), pl.lit("”不在配备要求之列,不计入任何规则")]),
-        message_en=pl.concat_str([pl.lit("post "), pl.col("value"), pl.lit(" is counted by no rule")]),
+        message_zh=message(texts.UNKNOWN_POST_ZH), message_en=message(texts.UNKNOWN_POST_EN),
     ).sort("file", "row", "path", nulls_last=True).select(NOTICE_FIELDS)
 
 

@@ -216,6 +216,11 @@ def role_label(role: str) -> str:
     return ROLES.get(role, role)
 
 
+def post_label(unit: str, role: str) -> str:
+    """综治办专职调解员: how messages name a post."""
+    return UNIT_SHORT[unit] + role_label(role)
+
+
 @dataclass(frozen=True)
 class Post:
     """One post of a roster cell after splitting: where it sits and what it is."""

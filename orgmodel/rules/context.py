@@ -16,6 +16,7 @@ import polars as pl
 
 from orgmodel import vocabulary
 from orgmodel.roster import KIND, ROLE, UNIT, Roster, active_appointments
+from orgmodel.rules import regions
 
 UNIT_CODES = list(UNIT.categories)
 ROLE_CODES = list(ROLE.categories)
@@ -115,25 +116,12 @@ class Context:
     def region_min_wage(self) -> dict[str, float]:
         """Each region's minimum wage, inherited down the tree from the nearest region that sets one."""
         own = {r: w for r, w in self.roster.regions.select("id", "min_wage_monthly_yuan").iter_rows() if w is not None}
-        result: dict[str, float] = {}
-        for region, chain in self.region_ancestors.items():
-            wage = next((own[a] for a in chain if a in own), None)
-            if wage is not None:
-                result[region] = wage
-        return result
+        return regions.inherited(own, self.region_ancestors)
 
     @cached_property
     def region_ancestors(self) -> dict[str, list[str]]:
         """Each region with itself and every region above it."""
-        parents = dict(self.roster.regions.select("id", "parent").iter_rows())
-        result: dict[str, list[str]] = {}
-        for region in parents:
-            chain, at = [], region
-            while at is not None and at not in chain:
-                chain.append(at)
-                at = parents.get(at)
-            result[region] = chain
-        return result
+        return regions.ancestors(dict(self.roster.regions.select("id", "parent").iter_rows()))
 
 
 def distinct_persons(posts: pl.DataFrame, person_bits: int) -> pl.DataFrame:

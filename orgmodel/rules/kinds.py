@@ -7,7 +7,6 @@ once. A kind never knows a city's numbers: those come from its parameters.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -18,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from orgmodel import vocabulary
 from orgmodel.roster import KIND
+from orgmodel.rules import messages as texts
 from orgmodel.rules.context import Context, distinct_persons, role_index, unit_index
 
 Severity = Literal["error", "warning", "info"]
@@ -101,13 +101,10 @@ def number_text(expr: pl.Expr) -> pl.Expr:
             .otherwise(expr.round(2).cast(pl.String)))
 
 
-_FIELD = re.compile(r"\{(\w+)\}")
-
-
 def message(template: str, **constants: object) -> pl.Expr:
     """A message per row: `{name}` takes a constant when given, else the row's column."""
     parts: list[pl.Expr] = []
-    for i, piece in enumerate(_FIELD.split(template)):
+    for i, piece in enumerate(texts.FIELD.split(template)):
         if i % 2 == 0:
             if piece:
                 parts.append(pl.lit(piece))
@@ -115,8 +112,7 @@ def message(template: str, **constants: object) -> pl.Expr:
             parts.append(pl.lit(str(constants[piece])))
         else:
             column = pl.col(piece)
-            parts.append(number_text(column.cast(pl.Float64)) if piece in ("actual", "required_min", "required_max",
-                                                                           "shortfall", "over")
+            parts.append(number_text(column.cast(pl.Float64)) if piece in texts.NUMBER_FIELDS
                          else column.cast(pl.String).fill_null(""))
     return pl.concat_str(parts) if parts else pl.lit("")
 
@@ -194,7 +190,7 @@ def unit_exists(rule: RuleSpec, p: UnitExistsParams, ctx: Context) -> pl.DataFra
         missing = scope.join(_unit_filter(ctx, scope, unit), on="community_id", how="anti")
         out.append(findings(
             missing, severity=rule.severity, unit=unit, measure="units", required_min=1, actual=0, shortfall=0,
-            message_expr=message("缺少{label}", label=vocabulary.unit_label(unit)),
+            message_expr=message(texts.UNIT_MISSING, label=vocabulary.unit_label(unit)),
         ))
     return pl.concat(out)
 
@@ -230,12 +226,10 @@ def body_size(rule: RuleSpec, p: BodySizeParams, ctx: Context) -> pl.DataFrame:
         over=pl.col("actual") - pl.col("required_max"))
     return pl.concat([
         findings(short, severity=rule.severity, unit=p.unit, role=p.booked_role, measure="persons",
-                 message_expr=message("{label}成员应为{required_min}-{required_max}名,现有{actual}名,缺{shortfall}名",
-                                      label=label)),
+                 message_expr=message(texts.BODY_SHORT, label=label)),
         findings(over, severity=rule.over_max_severity, unit=p.unit, role=p.booked_role, measure="persons",
                  shortfall=0, detail="over_max",
-                 message_expr=message("{label}成员应为{required_min}-{required_max}名,现有{actual}名,超出{over}名"
-                                      "(辖区人口较多、任务较重的社区可适当增加)", label=label)),
+                 message_expr=message(texts.BODY_OVER, label=label)),
     ])
 
 
@@ -256,7 +250,7 @@ def role_holders(rule: RuleSpec, p: RoleHoldersParams, ctx: Context) -> pl.DataF
     out = []
     for post in p.posts:
         unit, _, role = post.partition(".")
-        label = vocabulary.UNIT_SHORT[unit] + vocabulary.role_label(role)
+        label = vocabulary.post_label(unit, role)
         holders = ctx.holders([(unit, role)])
         counted = holders.filter(pl.col("full_time")) if p.full_time else holders
         scope = _scope(rule, ctx)
@@ -268,20 +262,20 @@ def role_holders(rule: RuleSpec, p: RoleHoldersParams, ctx: Context) -> pl.DataF
         exact = p.max == p.min
         short = table.filter(pl.col("actual") < p.min)
         shortfall = (pl.lit(p.min) - pl.col("actual")) if p.book_shortfall else pl.lit(0)
-        text = "{label}应为{required_min}名,现有{actual}名" if exact else "{label}应不少于{required_min}名,现有{actual}名"
+        text = texts.HOLDERS_EXACT if exact else texts.HOLDERS_AT_LEAST
         if p.book_shortfall:
-            text += ",缺{shortfall}名"
+            text += texts.HOLDERS_SHORTFALL
         out.append(findings(short.with_columns(shortfall=shortfall), severity=rule.severity,
                             message_expr=message(text, label=label, required_min=p.min), **common))
         if p.max is not None:
             over = table.filter(pl.col("actual") > p.max)
             out.append(findings(over, severity=rule.over_max_severity, shortfall=0,
-                                message_expr=message("{label}应不多于{required_max}名,现有{actual}名",
-                                                     label=label, required_max=p.max), **common))
+                                message_expr=message(texts.HOLDERS_OVER, label=label, required_max=p.max),
+                                **common))
         if p.full_time and p.part_time_warning:
             part_time = _named(ctx, _in_scope(holders.filter(~pl.col("full_time")), scope))
             out.append(findings(part_time, severity="warning", shortfall=0, detail="part_time",
-                                message_expr=message("{label}{name}非专职,不计入专职人数", label=label), **common))
+                                message_expr=message(texts.HOLDER_PART_TIME, label=label), **common))
     return pl.concat(out)
 
 
@@ -306,10 +300,9 @@ def households_ratio(rule: RuleSpec, p: HouseholdsRatioParams, ctx: Context) -> 
         shortfall=pl.col("required_min") - pl.col("actual"))
     return pl.concat([
         findings(short, severity=rule.severity, unit=p.unit, role=p.booked_role, measure="persons",
-                 message_expr=message("{label}按{households}户应配备专职工作人员{required_min}名,现有{actual}名,缺{shortfall}名",
-                                      label=label)),
+                 message_expr=message(texts.RATIO_SHORT, label=label)),
         _missing(table.filter(pl.col("households").is_null()), "households",
-                 "未填写户数,无法核定服务站专职工作人员数", unit=p.unit, role=p.booked_role, measure="persons"),
+                 texts.RATIO_NO_HOUSEHOLDS, unit=p.unit, role=p.booked_role, measure="persons"),
     ])
 
 
@@ -332,17 +325,17 @@ def qualification(rule: RuleSpec, p: QualificationParams, ctx: Context) -> pl.Da
     """Every holder of a post has an allowed value of an attribute; a blank value is a
     missing-data warning. A holder who fails still counts for the post's minimum."""
     unit, _, role = p.post.partition(".")
-    label = vocabulary.UNIT_SHORT[unit] + vocabulary.role_label(role)
+    label = vocabulary.post_label(unit, role)
     people = _named(ctx, _in_scope(ctx.holders([(unit, role)]), _scope(rule, ctx)), p.attribute)
     value = pl.col(p.attribute)
     common: dict[str, object] = {"unit": unit, "role": role, "measure": "persons", "shortfall": 0}
     return pl.concat([
         findings(people.filter(value.is_not_null() & ~value.is_in(p.allowed)), severity=rule.severity,
                  detail=pl.col(p.attribute).cast(pl.String),
-                 message_expr=message("{label}{name}不符合要求:应为{requirement}", label=label,
-                                      requirement=p.requirement), **common),
+                 message_expr=message(texts.QUALIFICATION_FAILED, label=label, requirement=p.requirement),
+                 **common),
         _missing(people.filter(value.is_null()), p.attribute,
-                 f"{label}{{name}}未填写{_header(p.attribute)},无法核实是否为{p.requirement}", **common),
+                 texts.qualification_blank(label, _header(p.attribute), p.requirement), **common),
     ])
 
 
@@ -362,7 +355,7 @@ def exclusive_full_time(rule: RuleSpec, p: ExclusiveParams, ctx: Context) -> pl.
     where = involved.group_by("p").agg(pl.col("community_id").sort().str.join("、").alias("detail"))
     involved = _named(ctx, _in_scope(involved.drop("community_id"), _scope(rule, ctx)).join(where, on="p"))
     return findings(involved, severity=rule.severity, measure="communities", required_max=p.max_communities,
-                    shortfall=0, message_expr=message("{name}同时在{actual}个社区专职任职({detail})"))
+                    shortfall=0, message_expr=message(texts.EXCLUSIVE))
 
 
 class CrossAppointmentParams(Params):
@@ -380,13 +373,13 @@ def cross_appointment(rule: RuleSpec, p: CrossAppointmentParams, ctx: Context) -
     crossed = members.join(partners, on=["c", "p"], how="semi")
     table = _with_counts(_unit_filter(ctx, _scope(rule, ctx), p.unit), _counts(crossed))
     label = vocabulary.UNIT_SHORT[p.unit]
-    partner_label = "或".join(vocabulary.UNIT_SHORT[u] for u in p.partner_units)
+    partner_label = texts.partner_label([vocabulary.UNIT_SHORT[u] for u in p.partner_units])
     common: dict[str, object] = {"unit": p.unit, "measure": "persons", "shortfall": 0}
     return pl.concat([
         findings(table.filter(pl.col("actual") > 0), severity=rule.severity, **common,
-                 message_expr=message("{label}成员中有{actual}名与{partner}交叉任职", label=label, partner=partner_label)),
+                 message_expr=message(texts.CROSSED, label=label, partner=partner_label)),
         findings(table.filter(pl.col("actual") == 0), severity=p.zero_severity, required_min=1, **common,
-                 message_expr=message("{label}成员无人与{partner}交叉任职", label=label, partner=partner_label)),
+                 message_expr=message(texts.NOT_CROSSED, label=label, partner=partner_label)),
     ])
 
 
@@ -414,7 +407,7 @@ def forbidden_relation(rule: RuleSpec, p: ForbiddenRelationParams, ctx: Context)
                                        "relation": pl.String})
     frame = frame.with_columns(label=pl.col("unit").replace_strict(vocabulary.UNIT_SHORT, default=pl.col("unit")))
     return findings(frame, severity=rule.severity, measure="relations", shortfall=0,
-                    message_expr=message("{detail}与{label}的关系为“{relation}”,政府对社区应为指导与协助,不是领导"))
+                    message_expr=message(texts.FORBIDDEN_RELATION))
 
 
 class FundingParams(Params):
@@ -430,13 +423,11 @@ def funding_per_resident(rule: RuleSpec, p: FundingParams, ctx: Context) -> pl.D
         required_min=pl.col("population") * p.yuan_per_resident)
     return pl.concat([
         findings(known.filter(pl.col("actual") < pl.col("required_min")), severity=rule.severity, measure="yuan",
-                 shortfall=0, message_expr=message(
-                     "年度办公活动经费{actual}元,低于每人{rate}元×{population}人={required_min}元",
-                     rate=f"{p.yuan_per_resident:g}")),
+                 shortfall=0, message_expr=message(texts.FUNDING_SHORT, rate=f"{p.yuan_per_resident:g}")),
         _missing(table.filter(pl.col("population").is_null()), "population",
-                 "未填写人口,无法核定办公活动经费", measure="yuan"),
+                 texts.FUNDING_NO_POPULATION, measure="yuan"),
         _missing(table.filter(pl.col("actual").is_null()), "office_activity_yuan",
-                 "未填写年度办公活动经费", measure="yuan"),
+                 texts.FUNDING_NO_BUDGET, measure="yuan"),
     ])
 
 
@@ -461,18 +452,18 @@ def pay_floor(rule: RuleSpec, p: PayFloorParams, ctx: Context) -> pl.DataFrame:
     common: dict[str, object] = {"measure": "yuan", "shortfall": 0}
     return pl.concat([
         findings(workers.filter(pl.col("actual") < pl.col("required_min")), severity=rule.severity, **common,
-                 message_expr=message("专职人员{name}月工资{actual}元,低于当地最低工资{required_min}元")),
+                 message_expr=message(texts.PAY_BELOW)),
         _missing(workers.filter(pl.col("actual").is_null()), "monthly_pay_yuan",
-                 "专职人员{name}未填写月工资", **common),
+                 texts.PAY_BLANK, **common),
         _missing(scope.filter(pl.col("required_min").is_null()), "min_wage_monthly_yuan",
-                 "所属区域未设定最低工资标准,无法核对专职人员工资", **common),
+                 texts.PAY_NO_MIN_WAGE, **common),
     ])
 
 
 def _tasks(rule: RuleSpec, ctx: Context) -> pl.DataFrame:
     scope = _scope(rule, ctx).select(pl.col("community_id").alias("community"))
     return ctx.roster.tasks.join(scope, on="community", how="semi").rename({"community": "community_id"}).with_columns(
-        pl.col("id").alias("detail"), pl.col("name").fill_null(""), pl.col("category_text").fill_null("(空)"),
+        pl.col("id").alias("detail"), pl.col("name").fill_null(""), pl.col("category_text").fill_null(texts.BLANK_CATEGORY),
         pl.col("category").replace_strict(vocabulary.TASK_CATEGORIES, default=None, return_dtype=pl.String)
         .alias("category_label"))
 
@@ -486,7 +477,7 @@ def task_category_known(rule: RuleSpec, p: TaskCategoriesParams, ctx: Context) -
     """Every task handed to the community has a known category (工作清单)."""
     tasks = _tasks(rule, ctx).filter(pl.col("category").is_null() | ~pl.col("category").is_in(p.categories))
     return findings(tasks, severity=rule.severity, measure="tasks", shortfall=0,
-                    message_expr=message("事项{detail}“{name}”类别“{category_text}”不明确"))
+                    message_expr=message(texts.TASK_CATEGORY_UNCLEAR))
 
 
 @kind("task_forbidden", TaskCategoriesParams)
@@ -494,16 +485,13 @@ def task_forbidden(rule: RuleSpec, p: TaskCategoriesParams, ctx: Context) -> pl.
     """Tasks of these categories are never handed to a community."""
     tasks = _tasks(rule, ctx).filter(pl.col("category").is_in(p.categories))
     return findings(tasks, severity=rule.severity, measure="tasks", shortfall=0,
-                    message_expr=message("事项{detail}“{name}”属于{category_label},不得转嫁给社区"))
+                    message_expr=message(texts.TASK_FORBIDDEN))
 
 
 class TaskRequirementsParams(Params):
     category: Literal["own_duty", "assist", "government_duty", "other"]
     yes_no: list[Literal["approved", "funded"]] = []
     documents: list[Literal["authorization", "purchase_contract"]] = []
-
-
-_TASK_FIELDS = {"approved": "准入批准", "funded": "经费", "authorization": "授权文号", "purchase_contract": "购买服务合同"}
 
 
 @kind("task_requirements", TaskRequirementsParams)
@@ -514,14 +502,12 @@ def task_requirements(rule: RuleSpec, p: TaskRequirementsParams, ctx: Context) -
     out = []
     common: dict[str, object] = {"measure": "tasks", "shortfall": 0}
     for item in p.yes_no:
-        label = _TASK_FIELDS[item]
         out.append(findings(tasks.filter(~pl.col(item).fill_null(True)), severity=rule.severity, **common,
-                            message_expr=message("事项{detail}“{name}”缺少{item}", item=label)))
-        out.append(_missing(tasks.filter(pl.col(item).is_null()), item,
-                            f"事项{{detail}}“{{name}}”未填写{label}", **common))
+                            message_expr=message(texts.TASK_LACKS, item=texts.TASK_FIELDS[item])))
+        out.append(_missing(tasks.filter(pl.col(item).is_null()), item, texts.task_blank(item), **common))
     for document in p.documents:
         out.append(findings(tasks.filter(pl.col(document).is_null()), severity=rule.severity, **common,
-                            message_expr=message("事项{detail}“{name}”缺少{item}", item=_TASK_FIELDS[document])))
+                            message_expr=message(texts.TASK_LACKS, item=texts.TASK_FIELDS[document])))
     return pl.concat(out) if out else findings(tasks.clear(), message_expr=pl.lit(""))
 
 
@@ -548,7 +534,7 @@ def pilot_count(rule: RuleSpec, p: PilotCountParams, ctx: Context) -> pl.DataFra
             for r, n in sorted(tally.items()) if not p.min <= n <= p.max]
     frame = pl.DataFrame(rows, schema={"region_id": pl.String, "actual": pl.Int64, "name": pl.String})
     return findings(frame, severity=rule.severity, measure="communities", required_min=p.min, required_max=p.max,
-                    shortfall=0, message_expr=message("{name}试点社区应为{lo}-{hi}个,现有{actual}个", lo=p.min, hi=p.max))
+                    shortfall=0, message_expr=message(texts.PILOTS, lo=p.min, hi=p.max))
 
 
 class HolderAttributeParams(Params):
@@ -575,9 +561,9 @@ def holder_attribute(rule: RuleSpec, p: HolderAttributeParams, ctx: Context) -> 
     return pl.concat([
         findings(short.filter(pl.col("actual") + pl.col("blank") < p.min), severity=rule.severity, unit=unit,
                  measure="persons", required_min=p.min, shortfall=0,
-                 message_expr=message("{label}应有{requirement},现有{actual}名",
-                                      label=vocabulary.UNIT_SHORT[unit], requirement=p.requirement)),
+                 message_expr=message(texts.HOLDER_ATTRIBUTE_SHORT, label=vocabulary.UNIT_SHORT[unit],
+                                      requirement=p.requirement)),
         _missing(short.filter(pl.col("actual") + pl.col("blank") >= p.min), p.attribute,
-                 f"{vocabulary.UNIT_SHORT[unit]}成员未填写{_header(p.attribute)},无法核实是否有{p.requirement}",
+                 texts.holder_attribute_blank(vocabulary.UNIT_SHORT[unit], _header(p.attribute), p.requirement),
                  unit=unit, measure="persons"),
     ])

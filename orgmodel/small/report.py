@@ -1,0 +1,190 @@
+"""The report of a small roster (formats.md §4), written as `orgmodel.report` writes it.
+
+Findings sort as `orgmodel.check.run_rules` sorts them, communities get their status as
+`report.community_status` gives it, regions roll up as `report.regions_frame` rolls them,
+and the text is exactly `json.dumps(report, indent=2, ensure_ascii=False)` plus a newline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
+from orgmodel.masking import mask_value
+from orgmodel.report import FINDING_FIELDS, REPORT_FORMAT
+from orgmodel.rules import messages as texts
+from orgmodel.small.document import Document
+from orgmodel.small.evaluate import Finding
+from orgmodel.small.plan import Plan
+
+FILE = "request"  # the name the HTTP API gives a roster sent as a document
+STATES = ("compliant", "incomplete", "with_errors")
+SEVERITIES = ("error", "warning", "info")
+
+Found = tuple[int, str, str, Finding]  # (rule order, rule id, citation, finding)
+
+
+def _nulls_first(value: str | None) -> tuple[bool, str]:
+    return (value is not None, value or "")
+
+
+def sort_findings(found: list[Found], document: Document) -> list[tuple[str, str, Finding]]:
+    """(rule id, citation, finding) sorted by community (region-level ones last), rule order,
+    region, unit, role and person, nulls first, ties kept in the order the rules gave them;
+    a community's finding takes the community's region."""
+    region_of = {c.id: c.region for c in document.communities}
+    placed = []
+    for order, rule_id, citation, f in found:
+        if f.region_id is None and f.community_id is not None:
+            f = f._replace(region_id=region_of.get(f.community_id))
+        key = (f.community_id is None, f.community_id or "", order, _nulls_first(f.region_id), _nulls_first(f.unit),
+               _nulls_first(f.role), _nulls_first(f.person_id))
+        placed.append((key, rule_id, citation, f))
+    placed.sort(key=lambda item: item[0])
+    return [(rule_id, citation, f) for _, rule_id, citation, f in placed]
+
+
+def _status(findings: list[tuple[str, str, Finding]], document: Document) -> dict[str, str]:
+    error, missing = set(), set()
+    for _, _, f in findings:
+        if f.severity == "error":
+            error.add(f.community_id)
+        if f.missing_field is not None:
+            missing.add(f.community_id)
+    return {c.id: "with_errors" if c.id in error else "incomplete" if c.id in missing else "compliant"
+            for c in document.communities}
+
+
+def _shortfall_key(f: Finding) -> str | None:
+    """`unit.role` of a finding that adds to the hiring plan."""
+    if f.severity == "error" and f.shortfall > 0 and f.unit is not None:
+        return f"{f.unit}.{f.role or ''}"
+    return None
+
+
+def _add(plan: dict[str, int], key: str | None, shortfall: int) -> None:
+    if key is not None:
+        plan[key] = plan.get(key, 0) + shortfall
+
+
+def _summary(findings: list[tuple[str, str, Finding]], status: dict[str, str]) -> dict[str, object]:
+    severities = dict.fromkeys(SEVERITIES, 0)
+    plan: dict[str, int] = {}
+    for _, _, f in findings:
+        severities[f.severity] += 1
+        _add(plan, _shortfall_key(f), f.shortfall)
+    states = list(status.values())
+    return {"communities": len(status), **{state: states.count(state) for state in STATES}, "waived": 0,
+            "findings": severities, "shortfall_by_role": dict(sorted(plan.items()))}
+
+
+def _regions(findings: list[tuple[str, str, Finding]], status: dict[str, str], document: Document) -> list[object]:
+    """Every region of the tree with its whole subtree rolled up."""
+    info: dict[str, tuple[str | None, str | None, str | None]] = {
+        r.id: (r.name, r.level, r.parent) for r in document.regions.values()}
+    community_region = {c.id: c.region for c in document.communities}
+    for region in community_region.values():
+        if region is not None:
+            info.setdefault(region, (None, None, None))
+
+    def ancestors(region: str | None) -> list[str]:
+        chain: list[str] = []
+        while region is not None and region in info and region not in chain:
+            chain.append(region)
+            region = info[region][2]
+        return chain
+
+    tally = {region: dict.fromkeys(("communities", *STATES, "over_max"), 0) for region in info}
+    plans: dict[str, dict[str, int]] = {region: {} for region in info}
+    for community, state in status.items():
+        for region in ancestors(community_region[community]):
+            tally[region]["communities"] += 1
+            tally[region][state] += 1
+    for _, _, f in findings:
+        if f.community_id is None:
+            continue
+        key = _shortfall_key(f)
+        for region in ancestors(community_region[f.community_id]):
+            tally[region]["over_max"] += f.detail == "over_max"
+            _add(plans[region], key, f.shortfall)
+    return [{"id": region, "name": name, "level": level, "parent": parent, **tally[region],
+             "shortfall_by_role": dict(sorted(plans[region].items()))}
+            for region, (name, level, parent) in sorted(info.items())]
+
+
+def _finding(rule_id: str, citation: str, f: Finding) -> dict[str, object]:
+    values = (rule_id, f.severity, f.community_id, f.region_id, f.unit, f.role,
+              None if f.person_id is None else mask_value(f.person_id), f.measure,
+              _figure(f.required_min), _figure(f.required_max), _figure(f.actual), f.shortfall, f.missing_field,
+              f.detail, None, f.message, citation)
+    return dict(zip(FINDING_FIELDS, values, strict=True))
+
+
+def _figure(value: float | None) -> int | float | None:
+    return None if value is None else texts.figure(value)
+
+
+def _notices(document: Document) -> list[object]:
+    return [{"code": "unknown_post", "file": FILE, "row": None, "column": "role", "value": n.value,
+             "message_zh": texts.fill(texts.UNKNOWN_POST_ZH, {"value": n.value}),
+             "message_en": texts.fill(texts.UNKNOWN_POST_EN, {"value": n.value})}
+            for n in document.notices]
+
+
+def build(plan: Plan, document: Document, day: dt.date, found: list[Found]) -> dict[str, object]:
+    findings = sort_findings(found, document)
+    status = _status(findings, document)
+    return {
+        "format": REPORT_FORMAT,
+        "ruleset": {"id": plan.pack.id, "version": plan.pack.version},
+        "as_of": day.isoformat(),
+        "summary": _summary(findings, status),
+        "regions": _regions(findings, status, document),
+        "findings": [_finding(rule_id, citation, f) for rule_id, citation, f in findings],
+        "notices": _notices(document),
+        "skipped": [],
+    }
+
+
+def to_bytes(value: object) -> bytes:
+    """`json.dumps(value, indent=2, ensure_ascii=False) + "\\n"`, for the report's plain shapes."""
+    return (_json(value, "\n") + "\n").encode("utf-8")
+
+
+def _json(value: object, newline: str) -> str:
+    """One value at the indentation `newline` carries. json.dumps indents with its pure-Python
+    encoder; this one knows the report holds only dicts, lists, text, numbers and null, and
+    writes a dict's plain values in its own loop (most of a report is flat objects)."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        parts = []
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str:
+                text = encode_basestring(item)
+            elif item is None:
+                text = "null"
+            elif kind is int:
+                text = int.__repr__(item)
+            else:
+                text = _json(item, inner)
+            parts.append(f"{encode_basestring(key)}: {text}")
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join(_json(item, inner) for item in value) + newline + "]"
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value)
+    raise TypeError(f"not in a report: {type(value).__name__}")

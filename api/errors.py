@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
@@ -171,6 +172,12 @@ def install(app: FastAPI) -> None:
     async def invalid_change(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(422, mask_text(str(exc)))
 
+    async def unstorable(request: Request, exc: Exception) -> JSONResponse:
+        # a value the database refuses (e.g. NUL in text on PostgreSQL); the change was rolled back
+        LOGGER.warning("request %s: the database refused a value: %s", request.scope.get("state", {}).get("request_id"),
+                       str(getattr(exc, "orig", exc)).splitlines()[0])
+        return problem_response(422, "a value in the request cannot be stored (the database refused it); nothing was stored")
+
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         request_id = request.scope.get("state", {}).get("request_id")
         LOGGER.error("request %s %s %s failed", request_id, request.method, request.url.path, exc_info=exc)
@@ -182,6 +189,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(PackError, pack_error)
     app.add_exception_handler(charts.ChartError, chart_error)
+    app.add_exception_handler(DataError, unstorable)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(StaleVersion, stale)
     app.add_exception_handler(InvalidChange, invalid_change)

@@ -677,6 +677,9 @@ def import_roster(session: Session, region_id: str, source: Roster | RosterDocum
     People belong to the region the roster is imported into.
     """
     roster = as_roster(source)
+    unstorable = _unstorable_text(roster)
+    if unstorable:
+        raise ImportRejected(unstorable)
 
     def work() -> ImportSummary:
         if _region_row(session, region_id) is None:
@@ -710,6 +713,19 @@ def import_roster(session: Session, region_id: str, source: Roster | RosterDocum
         return summary
 
     return _in_transaction(session, work)
+
+
+def _unstorable_text(roster: Roster) -> list[str]:
+    """Text no database should be given: a NUL character (PostgreSQL refuses it, SQLite would keep
+    it, so both refuse it here)."""
+    problems = []
+    for table in ("regions", "communities", "people", "appointments", "units", "relations", "tasks"):
+        frame: pl.DataFrame = getattr(roster, table)
+        for column in frame.columns:
+            if frame.schema[column] in (pl.String, pl.Categorical) and \
+                    frame.select(pl.col(column).cast(pl.String).str.contains("\x00", literal=True).any()).item():
+                problems.append(f"{table}.{column}: text with a NUL character cannot be stored")
+    return problems
 
 
 def _store_communities(session: Session, communities: list[dict[str, Any]], existing: dict[str, Any],

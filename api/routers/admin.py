@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastPath
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from api.access import Admin
+from api.bodies import Body
 from api.deps import DbSession
 from api.errors import responses
 from api.privacy import masked_all
@@ -21,8 +22,7 @@ MAX_ID = 2**31 - 1  # the registry's integer ids are 32-bit on every database
 ADMIN = responses(400, 401, 403, 404, 413, 422, 429)
 
 
-class NewKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewKey(Body):
     region: str = Field(description="the key's region: the admin's own or one below it")
     role: Role
     note: str | None = Field(default=None, max_length=500)

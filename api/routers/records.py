@@ -11,9 +11,9 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict
 
 from api.access import Editor, Viewer
+from api.bodies import Body
 from api.deps import AsOf, CommunityId, DbSession, PageQuery, PersonId
 from api.errors import responses
 from api.etag import IfMatch, set_etag
@@ -25,7 +25,6 @@ router = APIRouter(tags=["registry"])
 
 READ = responses(401, 403, 404, 422, 429)
 WRITE = responses(400, 401, 403, 404, 412, 413, 422, 428, 429)
-Scalar = str | float | bool | None
 
 
 class CommunityDetail(CommunityView):
@@ -34,8 +33,7 @@ class CommunityDetail(CommunityView):
     appointments: list[AppointmentView]
 
 
-class CommunityChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CommunityChanges(Body):
     name: str | None = None
     kind: str | None = None
     households: float | str | None = None
@@ -44,8 +42,7 @@ class CommunityChanges(BaseModel):
     office_activity_yuan: float | str | None = None
 
 
-class PersonChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PersonChanges(Body):
     name: str | None = None
     education: str | None = None
     police_officer: bool | str | None = None
@@ -54,10 +51,9 @@ class PersonChanges(BaseModel):
     gender: str | None = None
 
 
-class AppointmentChanges(BaseModel):
+class AppointmentChanges(Body):
     """Document field names (formats.md §1); `end` alone is how a post is vacated."""
 
-    model_config = ConfigDict(extra="forbid")
     person: str | None = None
     unit: str | None = None
     role: str | None = None

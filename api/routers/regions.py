@@ -7,10 +7,11 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from api.access import Admin, Editor, Viewer
+from api.bodies import Body
 from api.deps import AsOf, DbSession, RegionId, RulePack, SettingsDep
 from api.errors import responses
 from api.etag import set_etag
@@ -31,8 +32,7 @@ router = APIRouter(tags=["registry"])
 READ = responses(401, 403, 404, 422, 429)
 
 
-class NewRegion(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewRegion(Body):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z._-]+$")
     parent: str = Field(description="a region the key sees; the new one goes under it")
     name: str | None = Field(default=None, max_length=200)

@@ -192,3 +192,15 @@ def test_an_uploaded_workbook_is_stored_and_its_stored_check_equals_the_files(se
     assert from_registry["findings"] == from_file["findings"]
     assert [r["shortfall_by_role"] for r in from_registry["regions"] if r["id"] == COUNTY] == \
         [r["shortfall_by_role"] for r in from_file["regions"] if r["id"] == COUNTY]
+
+
+def test_text_a_database_cannot_hold_is_a_422_on_either_database(service: Service) -> None:
+    admin = service.as_(COUNTY, "admin")
+    before = _row_counts(service)
+    key = service.client.post("/v1/keys", json={"region": COUNTY, "role": "viewer", "note": "a\x00b"}, headers=admin)
+    assert key.status_code == 422 and key.headers["content-type"] == "application/problem+json"
+    roster = json.loads(json.dumps(EXAMPLE))
+    roster["communities"][0]["name"] = "虹桥\x00社区"
+    imported = service.client.post(f"/v1/regions/{COUNTY}/roster", json=roster, headers=admin)
+    assert imported.status_code == 422, imported.text
+    assert _row_counts(service) == before

@@ -84,7 +84,7 @@ def without_person_values(error: InputError) -> InputError:
 
 def problem_document(status: int, detail: str | None = None, *,
                      errors: list[InputError] | None = None) -> dict[str, Any]:
-    problem = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail,
+    problem = Problem(title=HTTPStatus(status).phrase, status=status, detail=None if detail is None else mask_text(detail),
                       errors=None if errors is None else [without_person_values(e) for e in errors])
     return problem.model_dump(mode="json", exclude_none=True)
 
@@ -178,12 +178,6 @@ def install(app: FastAPI) -> None:
                        str(getattr(exc, "orig", exc)).splitlines()[0])
         return problem_response(422, "a value in the request cannot be stored (the database refused it); nothing was stored")
 
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = request.scope.get("state", {}).get("request_id")
-        LOGGER.error("request %s %s %s failed", request_id, request.method, request.url.path, exc_info=exc)
-        return problem_response(500, "an unexpected error; the request id names it in the server's log")
-
-    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(RosterInputError, roster_input)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(HTTPException, http_error)

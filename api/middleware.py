@@ -1,5 +1,6 @@
-"""One pure ASGI layer in front of every route: the request id, the rule pack headers, and
-the body limit, enforced while the body is read (a chunked body has no Content-Length to trust).
+"""One pure ASGI layer in front of every route: the request id, the rule pack headers, the
+body limit, enforced while the body is read (a chunked body has no Content-Length to trust),
+and the 500 of an unexpected error (with the request id, which the log line names too).
 
 Pure ASGI rather than `BaseHTTPMiddleware`: it adds microseconds, not a task per request.
 """
@@ -13,6 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import BodyTooLarge, problem_response
+from api.logs import LOGGER
 
 REQUEST_ID = "X-Request-ID"
 RULESET_ID = "X-Ruleset-Id"
@@ -76,4 +78,19 @@ class ServiceHeaders:
                     raise BodyTooLarge(limit)
             return message
 
-        await self.app(scope, receive_limited, send_with_headers)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive_limited, send_tracked)
+        except Exception as exc:
+            # here, not in Starlette's outermost error layer, so that a 500 carries the request id too
+            LOGGER.error("request %s %s %s failed", request_id, scope.get("method"), scope.get("path"), exc_info=exc)
+            if started:
+                raise
+            response = problem_response(500, f"an unexpected error; the request id {request_id} names it in the server's log")
+            await response(scope, receive, send_with_headers)

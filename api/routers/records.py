@@ -77,7 +77,8 @@ def list_communities(session: DbSession, caller: Viewer, page: PageQuery,
                      ) -> list[CommunityView]:
     if region is not None:
         repository.get_region(session, caller.region, region)
-    return repository.list_communities(session, caller.region, region_id=region, limit=page.limit, offset=page.offset)
+    return masked_all(repository.list_communities(session, caller.region, region_id=region, limit=page.limit,
+                                                  offset=page.offset))
 
 
 @router.get("/v1/communities/{community_id}", response_model=CommunityDetail, responses=READ,

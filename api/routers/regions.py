@@ -54,7 +54,7 @@ def create_region(region: NewRegion, session: DbSession, caller: Admin, response
                                     level=region.level, min_wage_monthly_yuan=region.min_wage_monthly_yuan)
     response.headers["Location"] = f"/v1/regions/{view.id}"
     set_etag(response, view.version)
-    return view
+    return masked(view)
 
 
 @router.get("/v1/regions/{region_id}", response_model=RegionView, responses=READ, summary="A region")

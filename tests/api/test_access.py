@@ -115,6 +115,20 @@ def test_personal_data_is_masked_in_registry_responses(id_numbered: Service) -> 
     assert "320602********1234" in bodies[1] and "139****5678" in bodies[1]
 
 
+def test_uvicorns_access_log_lines_are_masked_and_still_formatted(caplog: pytest.LogCaptureFixture) -> None:
+    from uvicorn.logging import AccessFormatter
+
+    from api.logs import install
+
+    install()
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
+                                                 f"/v1/people/{ID_NUMBER}", "1.1", 200)
+    record = caplog.records[-1]
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(record)
+    assert ID_NUMBER not in line and "/v1/people/320602********1234" in line and "200" in line
+
+
 def test_personal_data_is_masked_in_the_logs(open_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch,
                                              caplog: pytest.LogCaptureFixture) -> None:
     from api.routers import check

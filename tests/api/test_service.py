@@ -257,9 +257,10 @@ def test_an_unexpected_error_is_a_500_problem(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(check, "report_bytes", crash)
     monkeypatch.setattr(check, "small_report", crash)
     with open_client(raise_server_exceptions=False) as test_client:
-        response = test_client.post("/v1/check", content=HONGQIAO, headers=JSON)
+        response = test_client.post("/v1/check", content=HONGQIAO, headers={**JSON, "X-Request-ID": "req-42"})
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "req-42" and "req-42" in response.json()["detail"]
     assert "110101199003071234" not in response.text
 
 

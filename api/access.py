@@ -73,8 +73,8 @@ class KeyCache:
         with self._sessions() as session:
             info = repository.lookup_key(session, plaintext)
         with self._lock:
-            if len(self._known) > 10_000:
-                self._known.clear()
+            if len(self._known) > 10_000:  # a flood of made-up keys: forget those, keep the real ones
+                self._known = {d: entry for d, entry in self._known.items() if entry[1] is not None}
             self._known[digest] = (now + self._seconds, info)
         return info
 

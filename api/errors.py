@@ -17,12 +17,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from api.logs import LOGGER
-from api.registry.repository import ImportRejected, InvalidChange, NotFound, StaleVersion
+from api.registry.repository import (
+    ConcurrentChange,
+    ImportRejected,
+    InvalidChange,
+    NotFound,
+    NotYours,
+    StaleVersion,
+)
 from orgmodel import charts
 from orgmodel.errors import InputError, PackError, RosterInputError, input_error
 from orgmodel.masking import mask_text
@@ -172,6 +179,14 @@ def install(app: FastAPI) -> None:
     async def invalid_change(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(422, mask_text(str(exc)))
 
+    async def not_yours(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(403, str(exc))
+
+    async def conflict(request: Request, exc: Exception) -> JSONResponse:
+        # another writer changed what this change read (or took the same unique key) first; nothing was stored
+        return problem_response(409, "another change to the same records landed first; nothing was stored; "
+                                     "read them again and send the change again")
+
     async def unstorable(request: Request, exc: Exception) -> JSONResponse:
         # a value the database refuses (e.g. NUL in text on PostgreSQL); the change was rolled back
         LOGGER.warning("request %s: the database refused a value: %s", request.scope.get("state", {}).get("request_id"),
@@ -184,6 +199,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PackError, pack_error)
     app.add_exception_handler(charts.ChartError, chart_error)
     app.add_exception_handler(DataError, unstorable)
+    app.add_exception_handler(IntegrityError, conflict)
+    app.add_exception_handler(ConcurrentChange, conflict)
+    app.add_exception_handler(NotYours, not_yours)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(StaleVersion, stale)
     app.add_exception_handler(InvalidChange, invalid_change)
@@ -201,14 +219,14 @@ PROBLEMS: dict[int, str] = {
     403: "The key's role does not allow this (viewer reads, editor writes, admin manages keys)",
     404: "Not found: an unknown rule pack, community or region, or one outside the key's region",
     413: "The request body is larger than the limit (also a chunked one), or an upload unpacks past its limit",
-    409: "The job has not finished yet: poll its status",
+    409: "The job has not finished yet, or another change to the same records landed first (nothing was stored)",
     412: "If-Match names a version that is no longer the current one: read again (the current ETag is sent)",
     415: "The body is neither JSON, YAML nor a multipart upload",
     422: "Input errors: the located errors of formats.md §3 under `errors`, person values left out",
     428: "A change needs If-Match with the ETag of the version it changes",
     429: "The key's rate limit is spent; Retry-After says when to try again",
     500: "A rule pack that does not load, or graphviz failed",
-    503: "graphviz or the CJK font is not installed",
+    503: "graphviz or the CJK font is not installed, or too many jobs are waiting (Retry-After)",
 }
 
 

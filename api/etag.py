@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Response
 
-_TAG = re.compile(r'\s*(?:W/)?"(\d{1,9})"\s*')
+_TAG = re.compile(r'\s*"(\d{1,9})"\s*')
 
 
 def set_etag(response: Response, version: int) -> None:
@@ -23,8 +23,8 @@ async def expected_version(if_match: Annotated[str | None, Header(
     if if_match.strip() == "*":
         raise HTTPException(428, 'If-Match: * would overwrite whatever is there; send the ETag you read (e.g. "3")')
     match = _TAG.fullmatch(if_match)
-    if match is None:
-        raise HTTPException(412, f"If-Match {if_match[:40]!r} names no version of this record")
+    if match is None:  # a weak tag (W/"1") never matches If-Match (RFC 9110 §13.1.1): send the one ETag read
+        raise HTTPException(412, f"If-Match {if_match[:40]!r} is not the one strong ETag of a version of this record")
     return int(match.group(1))
 
 

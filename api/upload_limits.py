@@ -1,7 +1,9 @@
 """Rows of an upload, counted before it is parsed (a parser given a million-row sheet would
 spend its memory before any limit could stop it).
 
-Counting stops as soon as the limit is passed, so a hostile file costs at most the limit.
+The row tags of every sheet are counted while it is inflated — never the `<dimension>` a sheet
+declares, which a file can forge. Counting stops soon after the limit is passed, so a hostile
+file costs at most the limit (and the unpacked size was checked before).
 """
 
 from __future__ import annotations
@@ -10,32 +12,23 @@ import re
 import zipfile
 from typing import IO
 
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+:?[A-Z]*([0-9]*)"')
-_ROW_TAGS = (b"<row ", b"<row>", b"<table:table-row ", b"<table:table-row>")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(?:table-)?row[\s>/]")  # <row …>, <x:row>, <table:table-row …>
+_LINE = re.compile(rb"\n")
 _CHUNK = 1 << 20
+_OVERLAP = 64  # longer than any tag prefix, so a tag cut by a chunk's end is found whole in the next window
 
 
-def _count_streamed(stream: IO[bytes], needles: tuple[bytes, ...], limit: int) -> int:
-    keep = max(len(needle) for needle in needles) - 1  # too short to hold a whole needle: none counted twice
+def _count_streamed(stream: IO[bytes], pattern: re.Pattern[bytes], limit: int) -> int:
     count, tail = 0, b""
     while count <= limit:
         chunk = stream.read(_CHUNK)
         if not chunk:
             break
         window = tail + chunk
-        count += sum(window.count(needle) for needle in needles)
-        tail = window[-keep:] if keep else b""
+        # a match that ends inside the carried-over tail was counted with the previous window
+        count += sum(1 for match in pattern.finditer(window) if match.end() > len(tail))
+        tail = window[-_OVERLAP:]
     return count
-
-
-def _sheet_rows(archive: zipfile.ZipFile, member: str, limit: int) -> int:
-    with archive.open(member) as stream:
-        head = stream.read(4096)
-        declared = _DIMENSION.search(head)
-        if declared is not None and declared.group(1):
-            return int(declared.group(1))
-    with archive.open(member) as stream:
-        return _count_streamed(stream, _ROW_TAGS, limit)
 
 
 def archive_rows(archive: zipfile.ZipFile, limit: int) -> int:
@@ -44,10 +37,13 @@ def archive_rows(archive: zipfile.ZipFile, limit: int) -> int:
     for member in archive.namelist():
         lower = member.lower()
         if (lower.startswith("xl/worksheets/") and lower.endswith(".xml")) or lower == "content.xml":
-            total += _sheet_rows(archive, member, limit - total)
+            pattern = _ROW_TAG
         elif lower.endswith((".csv", ".tsv", ".txt")):
-            with archive.open(member) as stream:
-                total += _count_streamed(stream, (b"\n",), limit - total)
+            pattern = _LINE
+        else:
+            continue
+        with archive.open(member) as stream:
+            total += _count_streamed(stream, pattern, limit - total)
         if total > limit:
             break
     return total

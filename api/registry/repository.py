@@ -68,6 +68,14 @@ class StaleVersion(RegistryError):
         self.current = current
 
 
+class NotYours(RegistryError):
+    """A record the key may read but not change (a person kept by a region above the key's)."""
+
+
+class ConcurrentChange(RegistryError):
+    """Rows this change read were changed by another writer before it could supersede them."""
+
+
 class InvalidChange(RegistryError):
     """An edit whose values do not make sense (an unknown post, an end before the start …)."""
 
@@ -332,10 +340,9 @@ def get_appointment(session: Session, key_region_id: str, appointment_id: str) -
 def appointment_history(session: Session, key_region_id: str, appointment_id: str) -> list[AppointmentView]:
     """Every version of an appointment, oldest first (a retracted one too)."""
     a = models.Appointment
-    rows = list(session.scalars(select(a).where(a.appointment_id == appointment_id,
-                                                a.region_id.in_(_subtree(key_region_id))).order_by(a.version)))
-    if not rows:
-        raise NotFound("appointment", appointment_id)
+    rows = list(session.scalars(select(a).where(a.appointment_id == appointment_id).order_by(a.version)))
+    if not rows or rows[-1].region_id not in visible_region_ids(session, key_region_id):
+        raise NotFound("appointment", appointment_id)  # whose latest version is elsewhere: moved away, not ours
     return [_appointment_view(row) for row in rows]
 
 
@@ -516,15 +523,16 @@ def update_person(session: Session, key_region_id: str, person_id: str, changes:
     def work() -> PersonView:
         p = models.Person
         row = _person_row(session, key_region_id, person_id, scope)
+        if row.scope not in visible_region_ids(session, key_region_id):
+            raise NotYours(f"person {person_id} is kept by the roster of region {row.scope}, above this key's region; "
+                           "a key of that region may change them")
         before = _fields(row, ("scope", "person_id", "home_community", *_PERSON_FIELDS))
         after = {**before, **_person_changes(changes)}
         now = _now()
         _supersede_version(session, p, and_(p.scope == row.scope, p.person_id == person_id), "person", person_id,
                            expected_version, row.version, now)
         session.execute(insert(p).values(**after, version=expected_version + 1, recorded_at=now, recorded_by=actor))
-        # A person listed by an ancestor's roster is audited under the editor's region, so its admins see the edit.
-        audit_region = row.scope if row.scope in visible_region_ids(session, key_region_id) else key_region_id
-        _audit(session, now, actor, "update", "person", person_id, audit_region, {**before, "version": expected_version},
+        _audit(session, now, actor, "update", "person", person_id, row.scope, {**before, "version": expected_version},
                {**after, "version": expected_version + 1})
         return get_person(session, key_region_id, person_id, row.scope)
 
@@ -584,7 +592,7 @@ def _place_regions(session: Session, region_id: str, regions: list[dict[str, Any
     pending = [r for r in regions if r["id"] not in visible and r["id"] not in above]
     for r in pending:
         if r["id"] in stored_ids:
-            problems.append(f"region {r['id']} belongs to another region than {region_id}")
+            problems.append(f"region {r['id']} is not inside region {region_id}")  # the words of an unknown one
     pending = [r for r in pending if r["id"] not in stored_ids]
     grew = True
     while grew:
@@ -643,9 +651,15 @@ def _store_regions(session: Session, region_id: str, regions: list[dict[str, Any
 
 
 def _supersede_where(session: Session, model: Any, column: Any, ids: Iterable[Any], now: dt.datetime) -> None:
+    """Mark the current rows whose `column` is in `ids` superseded. Given row keys (`model.key`),
+    every one must still be current: one that another writer superseded since it was read means
+    this change was computed from a state that is gone (ConcurrentChange, and a rollback)."""
     for batch in _chunks(ids):
-        session.execute(update(model).where(column.in_(batch), model.superseded_at.is_(None)).values(superseded_at=now)
-                        .execution_options(synchronize_session=False))
+        result = session.execute(update(model).where(column.in_(batch), model.superseded_at.is_(None))
+                                 .values(superseded_at=now).execution_options(synchronize_session=False))
+        if column is model.key and result.rowcount != len(batch):  # type: ignore[attr-defined]
+            raise ConcurrentChange(f"{model.__tablename__}: {len(batch) - result.rowcount} row(s) "  # type: ignore[attr-defined]
+                                   "changed by another writer during this import; send it again")
 
 
 def _insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -694,7 +708,7 @@ def import_roster(session: Session, region_id: str, source: Roster | RosterDocum
         existing = {row["id"]: row for row in _current_rows(session, models.Community, models.Community.id,
                                                            [c["id"] for c in communities])}
         visible = visible_region_ids(session, region_id)
-        problems += [f"community {cid} belongs to another region" for cid, row in existing.items()
+        problems += [f"community {cid}: its id is taken outside region {region_id}" for cid, row in existing.items()
                      if row["region_id"] not in visible]
         if problems:
             raise ImportRejected(problems)

@@ -131,7 +131,7 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {202: {
 
 
 @router.post("/v1/check", response_model=Report, openapi_extra={"requestBody": REQUEST_BODY},
-             responses={**ACCEPTED, **responses(400, 401, 403, 413, 415, 422, 429, 500)},
+             responses={**ACCEPTED, **responses(400, 401, 403, 413, 415, 422, 429, 500, 503)},
              summary="Check a roster: its report (formats.md §4); a large upload answers 202 and runs as a job")
 async def check_roster(request: Request, caller: StatelessCaller, pack: RulePack, as_of: AsOf, settings: SettingsDep,
                        skip_invalid: Annotated[bool, Query(description="check the valid communities, list the rest")] = False,

@@ -9,6 +9,8 @@ others wait in the queue and say so.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,27 +45,57 @@ class JobStatus(BaseModel):
     result: str | None = None  # where to fetch the result (done or failed)
 
 
+class QueueFull(HTTPException):
+    def __init__(self, waiting: int):
+        super().__init__(503, f"{waiting} jobs are waiting already; send the upload again later",
+                         headers={"Retry-After": "30"})
+
+
 class JobRunner:
-    def __init__(self, sessions: sessionmaker[Session]):
+    def __init__(self, sessions: sessionmaker[Session], max_waiting: int = 4):
         self._sessions = sessions
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orgmodel-job")
+        self._max_waiting = max_waiting  # each waiting job holds its upload in memory
+        self._waiting: set[str] = set()  # this instance's jobs not started yet
+        self._lock = threading.Lock()
 
     def submit(self, kind: str, region_id: str | None, work: Work) -> str:
         job_id = str(uuid.uuid4())
-        with self._sessions.begin() as session:
-            session.add(models.Job(id=job_id, kind=kind, region_id=region_id, status="queued", step="queued",
-                                   progress=0.0, created_at=dt.datetime.now(dt.UTC)))
-        self._pool.submit(self._run, job_id, work)
+        with self._lock:
+            if len(self._waiting) >= self._max_waiting:
+                raise QueueFull(len(self._waiting))
+            self._waiting.add(job_id)
+        try:
+            with self._sessions.begin() as session:
+                session.add(models.Job(id=job_id, kind=kind, region_id=region_id, status="queued", step="queued",
+                                       progress=0.0, created_at=dt.datetime.now(dt.UTC)))
+            self._pool.submit(self._run, job_id, work)
+        except BaseException:
+            with self._lock:
+                self._waiting.discard(job_id)
+            raise
         return job_id
 
     def _set(self, job_id: str, **values: object) -> None:
         with self._sessions.begin() as session:
             session.execute(update(models.Job).where(models.Job.id == job_id).values(**values))
 
+    def _progress(self, job_id: str) -> Progress:
+        def report(step: str, fraction: float) -> None:
+            try:  # progress is news, not the work: a busy database must not fail the check
+                self._set(job_id, step=step, progress=fraction)
+            except Exception as exc:
+                LOGGER.warning("job %s: progress not recorded: %s", job_id, exc)
+
+        return report
+
     def _run(self, job_id: str, work: Work) -> None:
-        self._set(job_id, status="running", step="starting")
+        with self._lock:
+            self._waiting.discard(job_id)
         try:
-            content, media_type = work(lambda step, fraction: self._set(job_id, step=step, progress=fraction))
+            self._progress(job_id)("starting", 0.0)
+            self._set(job_id, status="running")
+            content, media_type = work(self._progress(job_id))
         except RosterInputError as exc:
             self._finish(job_id, "failed", problem=problem_document(
                 422, f"{len(exc.errors)} input error(s) in the roster", errors=exc.errors))
@@ -77,10 +109,28 @@ class JobRunner:
             self._finish(job_id, "done", result=content, media_type=media_type, progress=1.0)
 
     def _finish(self, job_id: str, status: str, **values: object) -> None:
-        self._set(job_id, status=status, step=status, finished_at=dt.datetime.now(dt.UTC), **values)
+        for attempt in range(3):  # the end of a job must be recorded, or its poller waits for ever
+            try:
+                self._set(job_id, status=status, step=status, finished_at=dt.datetime.now(dt.UTC), **values)
+                return
+            except Exception as exc:
+                LOGGER.error("job %s: its end not recorded (attempt %d): %s", job_id, attempt + 1, exc)
+                time.sleep(1 + attempt)
 
     def shutdown(self) -> None:
+        """Stop taking jobs; the running one finishes. Jobs still waiting are marked failed, not left queued."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            waiting, self._waiting = list(self._waiting), set()
+        if not waiting:
+            return
+        try:
+            with self._sessions.begin() as session:
+                session.execute(update(models.Job).where(models.Job.id.in_(waiting)).values(
+                    status="failed", step="failed", finished_at=dt.datetime.now(dt.UTC),
+                    problem=problem_document(503, "the service stopped before this job started; send it again")))
+        except Exception as exc:
+            LOGGER.warning("waiting jobs not marked failed at shutdown: %s", exc)
 
 
 def _visible_job(session: Session, caller: StatelessCaller, job_id: str) -> models.Job:

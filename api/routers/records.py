@@ -24,13 +24,7 @@ from api.registry.views import AppointmentView, CommunityView, PersonView
 router = APIRouter(tags=["registry"])
 
 READ = responses(401, 403, 404, 422, 429)
-WRITE = responses(400, 401, 403, 404, 412, 413, 422, 428, 429)
-
-
-class CommunityDetail(CommunityView):
-    """A community with the appointments in force on the day asked for (all of them without `as_of`)."""
-
-    appointments: list[AppointmentView]
+WRITE = responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 429)
 
 
 class CommunityChanges(Body):
@@ -81,14 +75,12 @@ def list_communities(session: DbSession, caller: Viewer, page: PageQuery,
                                                   offset=page.offset))
 
 
-@router.get("/v1/communities/{community_id}", response_model=CommunityDetail, responses=READ,
-            summary="A community and its appointments in force on `as_of`")
-def get_community(community_id: CommunityId, session: DbSession, caller: Viewer, as_of: AsOf,
-                  response: Response) -> CommunityDetail:
+@router.get("/v1/communities/{community_id}", response_model=CommunityView, responses=READ,
+            summary="A community (its posts: /v1/communities/{id}/appointments?as_of=)")
+def get_community(community_id: CommunityId, session: DbSession, caller: Viewer, response: Response) -> CommunityView:
     community = repository.get_community(session, caller.region, community_id)
-    posts = repository.list_appointments(session, caller.region, community_id=community_id, as_of=as_of, limit=10_000)
-    set_etag(response, community.version)
-    return masked(CommunityDetail(**community.model_dump(), appointments=posts))
+    set_etag(response, community.version)  # the ETag of exactly this body: the community's own version
+    return masked(community)
 
 
 @router.patch("/v1/communities/{community_id}", response_model=CommunityView, responses=WRITE,

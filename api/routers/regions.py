@@ -65,7 +65,8 @@ def get_region(region_id: RegionId, session: DbSession, caller: Viewer, response
 
 
 @router.post("/v1/regions/{region_id}/roster", response_model=ImportSummary,
-             openapi_extra={"requestBody": REQUEST_BODY}, responses=responses(400, 401, 403, 404, 413, 415, 422, 429),
+             openapi_extra={"requestBody": REQUEST_BODY},
+             responses=responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
              summary="Import a roster into the region: all of it, or (at any error) nothing")
 async def import_roster(region_id: RegionId, request: Request, caller: Editor, settings: SettingsDep) -> ImportSummary:
     read, data, name = await roster_input(request)

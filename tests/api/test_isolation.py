@@ -106,3 +106,16 @@ def test_ids_in_queries_and_bodies_are_isolated_too(service: Service, role: str)
         assert stolen.status_code == 422
         assert service.client.get(f"/v1/communities/{COMMUNITY}", headers=service.as_(COUNTY, "viewer")).json()[
             "region"] == STREET
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_scope_in_the_query_is_isolated_and_a_person_kept_above_is_read_only(service: Service, role: str) -> None:
+    foreign = service.as_(OTHER_COUNTY, role)
+    named = service.client.get("/v1/people/P001", params={"scope": COUNTY}, headers=foreign)
+    unknown = service.client.get("/v1/people/P001", params={"scope": "999999"}, headers=foreign)
+    assert named.status_code == unknown.status_code == 404
+    assert named.json()["detail"] == unknown.json()["detail"]
+    street = {**service.as_(STREET, role), "If-Match": '"1"'}
+    edit = service.client.patch("/v1/people/P001", json={"name": "改"}, headers=street)
+    assert edit.status_code == 403  # the county's roster keeps P001: read below, changed only by the county
+    assert service.client.get("/v1/people/P001", headers=service.as_(COUNTY, "viewer")).json()["name"] != "改"

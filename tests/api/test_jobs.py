@@ -93,12 +93,44 @@ def test_uploads_past_the_row_limit_are_413_before_parsing(open_client: Callable
         assert few.status_code != 413
 
 
-def test_rows_are_counted_from_the_declared_dimension_or_the_row_tags() -> None:
-    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(1, 3001))
+def test_rows_are_counted_from_the_row_tags_never_the_declared_dimension() -> None:
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{"x" * (i % 50)}</v></c></row>' for i in range(1, 30_001))
+    prefixed = "".join(f"<x:row><x:c><x:v>{i}</x:v></x:c></x:row>" for i in range(700))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/worksheets/sheet1.xml", '<worksheet><dimension ref="A1:K250"/><sheetData/></worksheet>')
-        z.writestr("xl/worksheets/sheet2.xml", f"<worksheet><sheetData>{rows}</sheetData></worksheet>")
+        # a forged dimension (2 rows) over 30,000 rows, more than a megabyte: tags cut by chunk ends too
+        z.writestr("xl/worksheets/sheet1.xml", f'<worksheet><dimension ref="A1:B2"/><sheetData>{rows}</sheetData>'
+                                               '<rowBreaks count="0"/></worksheet>')
+        z.writestr("xl/worksheets/sheet2.xml", f"<x:worksheet><x:sheetData>{prefixed}</x:sheetData></x:worksheet>")
     with zipfile.ZipFile(archive) as z:
-        assert upload_limits.archive_rows(z, 10**6) == 250 + 3000
-        assert 1000 < upload_limits.archive_rows(z, 1000) <= 250 + 3000  # stops soon after the limit
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size > 1 << 20
+        assert upload_limits.archive_rows(z, 10**6) == 30_000 + 700
+        assert 1000 < upload_limits.archive_rows(z, 1000) <= 30_000 + 700  # stops soon after the limit
+
+
+def test_a_full_queue_refuses_and_a_stop_fails_the_waiting_jobs(open_client: Callable[..., TestClient]) -> None:
+    import threading
+
+    from api.registry import models
+    from api.routers.jobs import JobRunner, QueueFull
+
+    release = threading.Event()
+    with open_client() as client:
+        sessions = client.app.state.sessions
+        runner = JobRunner(sessions, max_waiting=1)
+        running = runner.submit("check", None, lambda progress: (release.wait(30), (b"{}", "x"))[1])
+        deadline = time.monotonic() + 10
+        while client.get(f"/v1/jobs/{running}").json()["status"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        waiting = runner.submit("check", None, lambda progress: (b"{}", "x"))
+        try:
+            runner.submit("check", None, lambda progress: (b"{}", "x"))
+            raise AssertionError("a third job was taken")
+        except QueueFull as exc:
+            assert exc.status_code == 503 and exc.headers == {"Retry-After": "30"}
+        runner.shutdown()
+        release.set()
+        with sessions() as session:
+            assert session.get(models.Job, waiting).status == "failed"
+        assert client.get(f"/v1/jobs/{waiting}/result").status_code == 503

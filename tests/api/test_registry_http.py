@@ -46,11 +46,12 @@ def test_a_vacated_post_keeps_its_history_and_as_of_shows_both_days(service: Ser
     history = service.client.get(f"{url}/history", headers=viewer).json()
     assert [v["version"] for v in history] == [1, 2]
     assert history[0]["end"] is None and history[1]["end"] == "2026-06-30"
-    before = service.client.get(f"/v1/communities/{COMMUNITY}", params={"as_of": "2026-06-01"}, headers=viewer).json()
-    after = service.client.get(f"/v1/communities/{COMMUNITY}", params={"as_of": "2026-07-01"}, headers=viewer).json()
-    assert post["id"] in {a["id"] for a in before["appointments"]}
-    assert post["id"] not in {a["id"] for a in after["appointments"]}
-    assert len(before["appointments"]) == len(after["appointments"]) + 1
+    posts = f"/v1/communities/{COMMUNITY}/appointments"
+    before = service.client.get(posts, params={"as_of": "2026-06-01"}, headers=viewer).json()
+    after = service.client.get(posts, params={"as_of": "2026-07-01"}, headers=viewer).json()
+    assert post["id"] in {a["id"] for a in before}
+    assert post["id"] not in {a["id"] for a in after}
+    assert len(before) == len(after) + 1
 
 
 def test_a_retracted_appointment_leaves_the_roster_but_not_the_history(service: Service) -> None:
@@ -166,7 +167,8 @@ def _row_counts(service: Service) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
-def test_a_fault_at_any_row_of_an_http_import_stores_nothing(service: Service, where: str) -> None:
+def test_an_input_error_at_any_row_of_an_http_import_stores_nothing(service: Service, where: str) -> None:
+    """(A database failure after rows were written is injected in tests/registry/test_import.py.)"""
     district = json.loads(DISTRICT_PATH.read_text(encoding="utf-8"))
     appointments = [a for c in district["communities"] for a in c["appointments"]]
     index = {"first": 0, "middle": len(appointments) // 2, "last": len(appointments) - 1}[where]

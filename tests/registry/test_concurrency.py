@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -105,3 +106,37 @@ def test_an_idle_reader_does_not_hold_up_a_writer(sessions: sessionmaker[Session
         done = _in_parallel(1, lambda _: repository.update_appointment(writer, COUNTY, post.id, {"full_time": True},
                                                                          post.version, "writer"))
         assert isinstance(done[0], repository.AppointmentView), done
+
+
+def test_an_import_that_races_an_edit_stores_nothing_and_says_so(engine, sessions: sessionmaker[Session],
+                                                                 imported: dict[str, Any],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import read an appointment's version 1; an edit commits version 2 before the import
+    supersedes what it read: the import must not claim it retracted the edited row."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): an edit cannot commit inside an import")
+    with sessions() as reader:
+        post = repository.list_appointments(reader, COUNTY)[0]
+    roster = json.loads(json.dumps(imported))
+    roster["communities"][0]["appointments"] = [
+        a for a in roster["communities"][0]["appointments"] if a["person"] != post.person]  # retract that person's posts
+    original = repository._supersede_where
+    raced: list[int] = []
+
+    def edit_first(session: Session, model: Any, column: Any, ids: Any, now: Any) -> None:
+        if model is models.Appointment and not raced:
+            with sessions() as other:
+                raced.append(repository.update_appointment(other, COUNTY, post.id, {"full_time": False}, 1, "rival").version)
+        original(session, model, column, ids, now)
+
+    monkeypatch.setattr(repository, "_supersede_where", edit_first)
+    with sessions() as session:
+        before = repository.count_rows(session)
+    with sessions() as session, pytest.raises(repository.ConcurrentChange):
+        repository.import_roster(session, COUNTY, roster, "importer")
+    assert raced == [2]
+    with sessions() as session:
+        after = repository.count_rows(session)
+        assert repository.get_appointment(session, COUNTY, post.id).version == 2
+    assert after["appointments"] == before["appointments"] + 1  # only the rival's version
+    assert after["audit_log"] == before["audit_log"] + 1

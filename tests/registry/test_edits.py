@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from api.registry import repository
-from api.registry.repository import InvalidChange, NotFound, StaleVersion
+from api.registry.repository import InvalidChange, NotFound, NotYours, StaleVersion
 
 from .conftest import COUNTY, STREET
 
@@ -102,17 +103,26 @@ def test_adding_and_retracting_an_appointment(session: Session, imported: dict[s
 
 def test_a_person_correction_is_a_new_version(session: Session, imported: dict[str, Any]):
     person = repository.get_person(session, STREET, "P003")
-    changed = repository.update_person(session, STREET, "P003", {"monthly_pay_yuan": "4100", "education": "本科"},
+    changed = repository.update_person(session, COUNTY, "P003", {"monthly_pay_yuan": "4100", "education": "本科"},
                                        person.version, "editor")
     assert (changed.monthly_pay_yuan, changed.education, changed.version) == (4100.0, "bachelor", person.version + 1)
     with pytest.raises(StaleVersion):
-        repository.update_person(session, STREET, "P003", {"name": "x"}, person.version, "editor")
+        repository.update_person(session, COUNTY, "P003", {"name": "x"}, person.version, "editor")
     with pytest.raises(InvalidChange):
-        repository.update_person(session, STREET, "P003", {"monthly_pay_yuan": -5}, changed.version, "editor")
-    assert [(e.object_id, e.region) for e in repository.audit_log(session, STREET) if e.object_kind == "person"] == [
-        ("P003", STREET)]  # the street's admins see the edit of a person the county's roster listed
+        repository.update_person(session, COUNTY, "P003", {"monthly_pay_yuan": -5}, changed.version, "editor")
+    assert [(e.object_id, e.region) for e in repository.audit_log(session, COUNTY) if e.object_kind == "person"] == [
+        ("P003", COUNTY)]
     pay = {p.id: p.monthly_pay_yuan for c in repository.roster_as_of(session, COUNTY).communities for p in c.people}
     assert pay["P003"] == 4100
+
+
+def test_a_person_kept_by_a_region_above_is_read_but_not_changed_below(session: Session, imported: dict[str, Any]):
+    """The street sees the county's people it appoints, but the county's roster keeps them: an edit
+    from the street would change them for every other street too."""
+    person = repository.get_person(session, STREET, "P003")
+    with pytest.raises(NotYours):
+        repository.update_person(session, STREET, "P003", {"name": "x"}, person.version, "editor")
+    assert repository.get_person(session, COUNTY, "P003").version == person.version
 
 
 def test_every_committed_change_is_audited_and_no_rolled_back_one(session: Session, imported: dict[str, Any]):
@@ -139,3 +149,17 @@ def test_a_community_correction_is_a_new_version(session: Session, imported: dic
         with pytest.raises(InvalidChange):
             repository.update_community(session, STREET, COMMUNITY, bad, changed.version, "editor")
     assert repository.roster_as_of(session, COUNTY).communities[0].households == 3200
+
+
+def test_an_appointments_history_leaves_with_its_community(session: Session, imported: dict[str, Any]):
+    """A community moved to another street: the old street no longer reads its posts, nor their history."""
+    post = repository.list_appointments(session, STREET)[0]
+    roster = json.loads(json.dumps(imported))
+    roster["communities"][0]["region"] = "320602002"
+    roster["regions"].append({"id": "320602002", "name": "新街道", "level": "street", "parent": COUNTY})
+    repository.import_roster(session, COUNTY, roster, "importer")
+    with pytest.raises(NotFound):
+        repository.get_appointment(session, STREET, post.id)
+    with pytest.raises(NotFound):
+        repository.appointment_history(session, STREET, post.id)
+    assert len(repository.appointment_history(session, COUNTY, post.id)) == 2

@@ -126,7 +126,7 @@ def test_a_roster_cannot_reach_into_another_region(session: Session, regions: No
     example["communities"][0]["region"] = OTHER_STREET
     example["regions"] = []
     after_first = repository.count_rows(session)
-    with pytest.raises(ImportRejected, match="belongs to another region"):
+    with pytest.raises(ImportRejected, match="taken outside region"):
         moved(session, OTHER_COUNTY, example, "importer")
     assert repository.count_rows(session) == after_first != before
     with pytest.raises(NotFound):

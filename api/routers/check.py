@@ -15,7 +15,6 @@ from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -23,7 +22,7 @@ from api import upload_limits
 from api.access import StatelessCaller
 from api.deps import AsOf, RulePack, SettingsDep
 from api.errors import responses
-from api.routers.jobs import JobStatus
+from api.routers.jobs import accepted
 from api.settings import Settings
 from orgmodel import normalize, readers, small
 from orgmodel.check import check
@@ -147,9 +146,6 @@ async def check_roster(request: Request, caller: StatelessCaller, pack: RulePack
         job_id = runner.submit("check", None if caller.key is None else caller.region,
                                lambda progress: (report_bytes(read, data, name, pack, as_of, skip_invalid, progress),
                                                  "application/json"))
-        queued = JobStatus(id=job_id, kind="check", status="queued", step="queued", progress=0.0,
-                           created_at=dt.datetime.now(dt.UTC), finished_at=None)
-        return JSONResponse(queued.model_dump(mode="json"), status_code=202,
-                            headers={"Location": f"/v1/jobs/{job_id}", "Retry-After": "2"})
+        return accepted(job_id, "check")
     content = await run_in_threadpool(report_bytes, read, data, name, pack, as_of, skip_invalid)
     return Response(content, media_type="application/json")

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +44,20 @@ class JobStatus(BaseModel):
     created_at: dt.datetime
     finished_at: dt.datetime | None
     result: str | None = None  # where to fetch the result (done or failed)
+
+
+def accepted(job_id: str, kind: str) -> JSONResponse:
+    """The 202 of a request that became a job: its status now, and where to poll."""
+    queued = JobStatus(id=job_id, kind=kind, status="queued", step="queued", progress=0.0,
+                       created_at=dt.datetime.now(dt.UTC), finished_at=None)
+    return JSONResponse(queued.model_dump(mode="json"), status_code=202,
+                        headers={"Location": f"/v1/jobs/{job_id}", "Retry-After": "2"})
+
+
+# What a registry refusal inside a job answers (the same statuses as api.errors gives a request)
+_REGISTRY_STATUS: dict[type[Exception], int] = {
+    repository.NotFound: 404, repository.NotYours: 403, repository.ConcurrentChange: 409,
+    repository.ImportRejected: 422, repository.InvalidChange: 422}
 
 
 class QueueFull(HTTPException):
@@ -101,6 +116,8 @@ class JobRunner:
                 422, f"{len(exc.errors)} input error(s) in the roster", errors=exc.errors))
         except HTTPException as exc:
             self._finish(job_id, "failed", problem=problem_document(exc.status_code, str(exc.detail)))
+        except repository.RegistryError as exc:
+            self._finish(job_id, "failed", problem=problem_document(_REGISTRY_STATUS.get(type(exc), 422), str(exc)))
         except Exception as exc:
             LOGGER.error("job %s failed", job_id, exc_info=exc)
             self._finish(job_id, "failed", problem=problem_document(

@@ -18,7 +18,8 @@ from api.etag import set_etag
 from api.privacy import masked, masked_all
 from api.registry import repository
 from api.registry.views import ImportSummary, RegionView
-from api.routers.check import REQUEST_BODY, refuse_oversized_upload, roster_input
+from api.routers.check import ACCEPTED, REQUEST_BODY, refuse_oversized_upload, roster_input
+from api.routers.jobs import Progress, accepted
 from api.routers.render import CHART_RESPONSE, MEDIA_TYPES, ChartFormat
 from orgmodel import charts, normalize
 from orgmodel.check import CheckResult, check
@@ -66,19 +67,32 @@ def get_region(region_id: RegionId, session: DbSession, caller: Viewer, response
 
 @router.post("/v1/regions/{region_id}/roster", response_model=ImportSummary,
              openapi_extra={"requestBody": REQUEST_BODY},
-             responses=responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
-             summary="Import a roster into the region: all of it, or (at any error) nothing")
-async def import_roster(region_id: RegionId, request: Request, caller: Editor, settings: SettingsDep) -> ImportSummary:
+             responses={**ACCEPTED, **responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)},
+             summary="Import a roster into the region: all of it, or (at any error) nothing; a large upload runs as a job")
+async def import_roster(region_id: RegionId, request: Request, caller: Editor, settings: SettingsDep) -> Response:
     read, data, name = await roster_input(request)
     refuse_oversized_upload(data, name, settings)
-
-    def store() -> ImportSummary:
+    def visible() -> None:
         with request.app.state.sessions() as session:
             repository.get_region(session, caller.region, region_id)
-            roster, _ = normalize.load(read(data, name))
-            return repository.import_roster(session, region_id, roster, caller.actor)
 
-    return await run_in_threadpool(store)
+    await run_in_threadpool(visible)  # before a job is queued: a foreign region is a 404 now, not later
+
+    def store(progress: Progress) -> bytes:
+        progress("reading", 0.05)
+        raw = read(data, name)
+        progress("normalising", 0.3)
+        roster, _ = normalize.load(raw)
+        progress("storing", 0.6)
+        with request.app.state.sessions() as session:
+            summary = repository.import_roster(session, region_id, roster, caller.actor)
+        return summary.model_dump_json().encode()
+
+    if len(data) > settings.job_threshold_bytes:
+        job_id = request.app.state.jobs.submit("import", caller.region, lambda progress: (store(progress), "application/json"))
+        return accepted(job_id, "import")
+    content = await run_in_threadpool(store, lambda _step, _fraction: None)
+    return Response(content, media_type="application/json")
 
 
 @router.get("/v1/regions/{region_id}/roster", response_model=RosterDocument, responses=READ,

@@ -4,10 +4,11 @@ with ETag/If-Match, history, audit, and the stored data checked and drawn."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
-from tests.api.conftest import COMMUNITY, COUNTY, EXAMPLE_PATH, STREET, Service
+from tests.api.conftest import COMMUNITY, COUNTY, EXAMPLE_PATH, OTHER_COUNTY, STREET, Service
 
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
 
@@ -206,3 +207,25 @@ def test_text_a_database_cannot_hold_is_a_422_on_either_database(service: Servic
     imported = service.client.post(f"/v1/regions/{COUNTY}/roster", json=roster, headers=admin)
     assert imported.status_code == 422, imported.text
     assert _row_counts(service) == before
+
+
+def test_a_large_import_runs_as_a_job_with_progress_and_its_summary(service: Service) -> None:
+    service.client.app.state.settings.job_threshold_bytes = 1000
+    editor = service.as_(COUNTY, "editor")
+    data = WORKBOOK.read_bytes()
+    accepted = service.client.post(f"/v1/regions/{COUNTY}/roster", files={"file": ("崇川区.xlsx", data)}, headers=editor)
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["kind"] == "import"
+    location = accepted.headers["location"]
+    for _ in range(2000):
+        job = service.client.get(location, headers=editor).json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["status"] == "done", job
+    summary = service.client.get(job["result"], headers=editor).json()
+    assert summary["communities"] == 100 and summary["region"] == COUNTY
+    assert service.client.get(location, headers=service.as_(OTHER_COUNTY, "admin")).status_code == 404
+    foreign = service.client.post(f"/v1/regions/{COUNTY}/roster", files={"file": ("崇川区.xlsx", data)},
+                                  headers=service.as_(OTHER_COUNTY, "editor"))
+    assert foreign.status_code == 404  # refused before any job is queued

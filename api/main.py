@@ -26,7 +26,7 @@ API_VERSION = "1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = db.make_engine(settings.database_url)
-    db.upgrade(engine)  # idempotent; several instances may start at once on PostgreSQL (Alembic locks)
+    db.upgrade(engine)  # idempotent; instances starting together on PostgreSQL take turns (db.upgrade)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,6 +81,20 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
+MIGRATION_LOCK = 7_301_946_188  # a PostgreSQL advisory lock key: "orgmodel migrates"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or migrate the schema (idempotent: run at every start)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Create or migrate the schema (idempotent: run at every start). On PostgreSQL, instances
+    that start together take turns (an advisory lock): the first migrates, the others find the
+    schema current. SQLite's file lock already serialises them."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            lock.commit()

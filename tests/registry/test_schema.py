@@ -39,3 +39,24 @@ def test_recorded_times_come_back_aware_in_utc(session, regions):
     region = repository.get_region(session, "320600", "320602")
     assert region.recorded_at.utcoffset() == dt.timedelta(0)
     assert abs(dt.datetime.now(dt.UTC) - region.recorded_at) < dt.timedelta(minutes=5)
+
+
+def test_instances_that_start_together_migrate_once(engine: Engine):
+    """Several services starting at once on one empty database (separate processes, as in
+    production): every start succeeds and the schema is whole."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    command.downgrade(db.alembic_config(engine), "base")
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    url = engine.url.render_as_string(hide_password=False)
+    starts = [subprocess.Popen([sys.executable, "-c", "import sys; from api.registry import db; "
+                                "db.upgrade(db.make_engine(sys.argv[1]))", url],
+                               stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    failures = [err for process in starts if (err := process.communicate(timeout=120)[1]) and process.returncode]
+    assert failures == []
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())

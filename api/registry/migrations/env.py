@@ -7,7 +7,7 @@ import os
 
 from alembic import context
 
-from api.registry.db import DEFAULT_URL, make_engine
+from api.registry.db import DEFAULT_URL, SQLITE_BEGIN, make_engine
 from api.registry.models import Base
 
 config = context.config
@@ -18,7 +18,9 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         engine = make_engine(config.get_main_option("sqlalchemy.url") or os.environ.get("ORGMODEL_DATABASE_URL", DEFAULT_URL))
-    with engine.connect() as connection:
+    # On SQLite the migration starts as a write transaction, so that processes starting together
+    # queue for the file lock instead of failing with "database is locked" (see db.py).
+    with engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()

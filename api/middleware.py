@@ -94,3 +94,4 @@ class ServiceHeaders:
                 raise
             response = problem_response(500, f"an unexpected error; the request id {request_id} names it in the server's log")
             await response(scope, receive, send_with_headers)
+            raise  # on to the server (which logs it, masked) and to a test client, which re-raises it

@@ -91,10 +91,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if engine.dialect.name != "postgresql":
         command.upgrade(alembic_config(engine), revision)
         return
-    with engine.connect() as lock:
+    # a session-level lock on an autocommit connection: no transaction stays open while it is held
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
         lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         try:
             command.upgrade(alembic_config(engine), revision)
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-            lock.commit()

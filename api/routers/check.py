@@ -143,9 +143,9 @@ async def check_roster(request: Request, caller: StatelessCaller, pack: RulePack
     refuse_oversized_upload(data, name, settings)
     if len(data) > settings.job_threshold_bytes:
         runner = request.app.state.jobs
-        job_id = runner.submit("check", None if caller.key is None else caller.region,
-                               lambda progress: (report_bytes(read, data, name, pack, as_of, skip_invalid, progress),
-                                                 "application/json"))
+        job_id = await run_in_threadpool(  # it writes the job's row: never on the event loop
+            runner.submit, "check", None if caller.key is None else caller.region,
+            lambda progress: (report_bytes(read, data, name, pack, as_of, skip_invalid, progress), "application/json"))
         return accepted(job_id, "check")
     content = await run_in_threadpool(report_bytes, read, data, name, pack, as_of, skip_invalid)
     return Response(content, media_type="application/json")

@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import update
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import StatelessCaller
@@ -84,11 +85,17 @@ class JobRunner:
             with self._sessions.begin() as session:
                 session.add(models.Job(id=job_id, kind=kind, region_id=region_id, status="queued", step="queued",
                                        progress=0.0, created_at=dt.datetime.now(dt.UTC)))
-            self._pool.submit(self._run, job_id, work)
         except BaseException:
             with self._lock:
                 self._waiting.discard(job_id)
             raise
+        try:
+            self._pool.submit(self._run, job_id, work)
+        except RuntimeError as exc:  # the runner has been shut down: the row must not wait for ever
+            with self._lock:
+                self._waiting.discard(job_id)
+            self._finish(job_id, "failed", problem=problem_document(503, "the service is stopping; send it again"))
+            raise QueueFull(0) from exc
         return job_id
 
     def _set(self, job_id: str, **values: object) -> None:
@@ -118,6 +125,12 @@ class JobRunner:
             self._finish(job_id, "failed", problem=problem_document(exc.status_code, str(exc.detail)))
         except repository.RegistryError as exc:
             self._finish(job_id, "failed", problem=problem_document(_REGISTRY_STATUS.get(type(exc), 422), str(exc)))
+        except DataError:
+            self._finish(job_id, "failed", problem=problem_document(
+                422, "a value in the roster cannot be stored (the database refused it); nothing was stored"))
+        except IntegrityError:
+            self._finish(job_id, "failed", problem=problem_document(
+                409, "another change to the same records landed first; nothing was stored; send the roster again"))
         except Exception as exc:
             LOGGER.error("job %s failed", job_id, exc_info=exc)
             self._finish(job_id, "failed", problem=problem_document(

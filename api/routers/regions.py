@@ -89,7 +89,8 @@ async def import_roster(region_id: RegionId, request: Request, caller: Editor, s
         return summary.model_dump_json().encode()
 
     if len(data) > settings.job_threshold_bytes:
-        job_id = request.app.state.jobs.submit("import", caller.region, lambda progress: (store(progress), "application/json"))
+        job_id = await run_in_threadpool(  # it writes the job's row: never on the event loop
+            request.app.state.jobs.submit, "import", caller.region, lambda progress: (store(progress), "application/json"))
         return accepted(job_id, "import")
     content = await run_in_threadpool(store, lambda _step, _fraction: None)
     return Response(content, media_type="application/json")

@@ -134,3 +134,40 @@ def test_a_full_queue_refuses_and_a_stop_fails_the_waiting_jobs(open_client: Cal
         with sessions() as session:
             assert session.get(models.Job, waiting).status == "failed"
         assert client.get(f"/v1/jobs/{waiting}/result").status_code == 503
+
+
+def test_rows_a_parser_would_make_count_too() -> None:
+    def archive_of(parts: dict[str, str]) -> zipfile.ZipFile:
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in parts.items():
+                z.writestr(name, text)
+        return zipfile.ZipFile(data)
+
+    sparse = archive_of({"xl/worksheets/sheet1.xml": '<sheetData><row r="1"/><row r="1000000"><c r="ZZ1000000"/></row>'
+                                                     "</sheetData>"})
+    repeated = archive_of({"content.xml": '<table:table><table:table-row table:number-rows-repeated="3000000">'
+                                          "<table:table-cell/></table:table-row></table:table>"})
+    elsewhere = archive_of({"xl/data/sheet1.xml": "<sheetData>" + "<row><c/></row>" * 5000 + "</sheetData>"})
+    assert upload_limits.archive_rows(sparse, 10_000) >= 1_000_000
+    assert upload_limits.archive_rows(repeated, 10_000) >= 3_000_000
+    assert upload_limits.archive_rows(elsewhere, 10_000) == 5000
+
+
+def test_a_job_stopped_by_the_database_keeps_the_status_a_request_would_get(open_client: Callable[..., TestClient]) -> None:
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    from api.registry.repository import NotFound
+
+    def failing(error: Exception) -> Callable[[object], tuple[bytes, str]]:
+        def work(progress: object) -> tuple[bytes, str]:
+            raise error
+        return work
+
+    cases = {422: DataError("INSERT", {}, Exception("value too long")), 409: IntegrityError("INSERT", {}, Exception("dup")),
+             404: NotFound("region", "1")}
+    with open_client() as client:
+        for status, error in cases.items():
+            job_id = client.app.state.jobs.submit("import", None, failing(error))
+            assert _wait(client, f"/v1/jobs/{job_id}")["status"] == "failed"
+            assert client.get(f"/v1/jobs/{job_id}/result").status_code == status

@@ -39,7 +39,7 @@ def packaged() -> tuple[str, ...]:
 def packaged_pack(request: Request, pack_id: str) -> Pack:
     """A packaged pack by id; never a path (`load_pack` also reads files, which a client must not name)."""
     if pack_id not in packaged():
-        raise HTTPException(404, f"no rule pack {pack_id!r}; known: {', '.join(available())}")
+        raise HTTPException(404, f"no rule pack {pack_id!r}; known: {', '.join(packaged())}")
     pack = load_pack(pack_id)
     ruleset_used(request.scope.setdefault("state", {}), pack.id, pack.version)
     return pack
@@ -47,14 +47,14 @@ def packaged_pack(request: Request, pack_id: str) -> Pack:
 
 async def rules_query(request: Request, settings: SettingsDep,
                 rules: Annotated[str | None, Query(description="a packaged rule pack id (default: nantong)",
-                                                   json_schema_extra={"enum": available()})] = None) -> Pack:
+                                                   json_schema_extra={"enum": packaged()})] = None) -> Pack:
     """The pack named by `?rules=`; an unknown one is an input error of the request (422)."""
     name = rules or settings.default_rules
     if name not in packaged():
-        message = f"rules: no rule pack {name!r}; known: {', '.join(available())}"
+        message = f"rules: no rule pack {name!r}; known: {', '.join(packaged())}"
         raise RosterInputError([InputError(
-            code="unknown_ruleset", column="rules", value=name, expected="、".join(available()),
-            message_zh=f"规则包“{name}”不存在,可用:{'、'.join(available())}", message_en=message)])
+            code="unknown_ruleset", column="rules", value=name, expected="、".join(packaged()),
+            message_zh=f"规则包“{name}”不存在,可用:{'、'.join(packaged())}", message_en=message)])
     return packaged_pack(request, name)
 
 

@@ -28,6 +28,7 @@ from api.registry.repository import (
     InvalidChange,
     NotFound,
     NotYours,
+    RegistryError,
     StaleVersion,
 )
 from orgmodel import charts
@@ -140,25 +141,46 @@ def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     return sorted(methods)
 
 
+_REGISTRY_STATUS: dict[type[Exception], int] = {
+    NotFound: 404, NotYours: 403, InvalidChange: 422, ImportRejected: 422}
+_CONFLICT = "another change to the same records landed first; nothing was stored; read them again and send it again"
+_UNSTORABLE = "a value cannot be stored (the database refused it); nothing was stored"
+
+
+def problem_of(exc: Exception) -> tuple[int, str | None, list[InputError] | None, Mapping[str, str] | None] | None:
+    """Status, detail, located errors and headers of a known kind of failure, or None: one table
+    for a request's handlers (below) and for a job's end (api.routers.jobs)."""
+    if isinstance(exc, RosterInputError):
+        return 422, f"{len(exc.errors)} input error(s) in the roster", exc.errors, None
+    if isinstance(exc, HTTPException):
+        return exc.status_code, exc.detail if isinstance(exc.detail, str) else None, None, exc.headers
+    if isinstance(exc, StaleVersion):
+        headers = None if exc.current is None else {"ETag": f'"{exc.current}"'}
+        return 412, f"{exc}; read it again and resend with its ETag", None, headers
+    if isinstance(exc, (ConcurrentChange, IntegrityError)):  # another writer was first (a read state, a unique key)
+        return 409, _CONFLICT, None, None
+    if isinstance(exc, DataError):  # e.g. NUL in text on PostgreSQL; the transaction was rolled back
+        LOGGER.warning("the database refused a value: %s", str(getattr(exc, "orig", exc)).splitlines()[0])
+        return 422, _UNSTORABLE, None, None
+    status = _REGISTRY_STATUS.get(type(exc))
+    return None if status is None else (status, str(exc), None, None)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every known problem into a problem document."""
 
-    async def roster_input(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RosterInputError)
-        return problem_response(422, f"{len(exc.errors)} input error(s) in the roster", errors=exc.errors)
+    async def known(request: Request, exc: Exception) -> JSONResponse:
+        found = problem_of(exc)
+        assert found is not None
+        status, detail, errors, headers = found
+        if status == 405:
+            headers = {"Allow": ", ".join(_allowed_methods(app, request))}
+        return problem_response(status, detail, errors=errors, headers=headers)
 
     async def request_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = validation_errors(exc)
         return problem_response(422, f"{len(errors)} input error(s) in the request", errors=errors)
-
-    async def http_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
-        detail = exc.detail if isinstance(exc.detail, str) else None
-        headers = exc.headers
-        if exc.status_code == 405:
-            headers = {"Allow": ", ".join(_allowed_methods(app, request))}
-        return problem_response(exc.status_code, detail, headers=headers)
 
     async def pack_error(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(500, f"rule pack error: {exc}")
@@ -168,44 +190,11 @@ def install(app: FastAPI) -> None:
         status = statuses.get(type(exc), 500)
         return problem_response(status, str(exc))
 
-    async def not_found(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(404, mask_text(str(exc)))
-
-    async def stale(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StaleVersion)
-        headers = None if exc.current is None else {"ETag": f'"{exc.current}"'}
-        return problem_response(412, f"{mask_text(str(exc))}; read it again and resend with its ETag", headers=headers)
-
-    async def invalid_change(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(422, mask_text(str(exc)))
-
-    async def not_yours(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(403, str(exc))
-
-    async def conflict(request: Request, exc: Exception) -> JSONResponse:
-        # another writer changed what this change read (or took the same unique key) first; nothing was stored
-        return problem_response(409, "another change to the same records landed first; nothing was stored; "
-                                     "read them again and send the change again")
-
-    async def unstorable(request: Request, exc: Exception) -> JSONResponse:
-        # a value the database refuses (e.g. NUL in text on PostgreSQL); the change was rolled back
-        LOGGER.warning("request %s: the database refused a value: %s", request.scope.get("state", {}).get("request_id"),
-                       str(getattr(exc, "orig", exc)).splitlines()[0])
-        return problem_response(422, "a value in the request cannot be stored (the database refused it); nothing was stored")
-
-    app.add_exception_handler(RosterInputError, roster_input)
+    for kind in (RosterInputError, HTTPException, RegistryError, DataError, IntegrityError):
+        app.add_exception_handler(kind, known)
     app.add_exception_handler(RequestValidationError, request_validation)
-    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(PackError, pack_error)
     app.add_exception_handler(charts.ChartError, chart_error)
-    app.add_exception_handler(DataError, unstorable)
-    app.add_exception_handler(IntegrityError, conflict)
-    app.add_exception_handler(ConcurrentChange, conflict)
-    app.add_exception_handler(NotYours, not_yours)
-    app.add_exception_handler(NotFound, not_found)
-    app.add_exception_handler(StaleVersion, stale)
-    app.add_exception_handler(InvalidChange, invalid_change)
-    app.add_exception_handler(ImportRejected, invalid_change)
 
 
 def _problem_ref(description: str) -> dict[str, Any]:

@@ -20,15 +20,13 @@ from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import update
-from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import StatelessCaller
 from api.deps import DbSession
-from api.errors import Problem, problem_document, problem_response, responses
+from api.errors import Problem, problem_document, problem_of, problem_response, responses
 from api.logs import LOGGER
 from api.registry import models, repository
-from orgmodel.errors import RosterInputError
 
 router = APIRouter(tags=["jobs"])
 
@@ -53,12 +51,6 @@ def accepted(job_id: str, kind: str) -> JSONResponse:
                        created_at=dt.datetime.now(dt.UTC), finished_at=None)
     return JSONResponse(queued.model_dump(mode="json"), status_code=202,
                         headers={"Location": f"/v1/jobs/{job_id}", "Retry-After": "2"})
-
-
-# What a registry refusal inside a job answers (the same statuses as api.errors gives a request)
-_REGISTRY_STATUS: dict[type[Exception], int] = {
-    repository.NotFound: 404, repository.NotYours: 403, repository.ConcurrentChange: 409,
-    repository.ImportRejected: 422, repository.InvalidChange: 422}
 
 
 class QueueFull(HTTPException):
@@ -118,23 +110,13 @@ class JobRunner:
             self._progress(job_id)("starting", 0.0)
             self._set(job_id, status="running")
             content, media_type = work(self._progress(job_id))
-        except RosterInputError as exc:
-            self._finish(job_id, "failed", problem=problem_document(
-                422, f"{len(exc.errors)} input error(s) in the roster", errors=exc.errors))
-        except HTTPException as exc:
-            self._finish(job_id, "failed", problem=problem_document(exc.status_code, str(exc.detail)))
-        except repository.RegistryError as exc:
-            self._finish(job_id, "failed", problem=problem_document(_REGISTRY_STATUS.get(type(exc), 422), str(exc)))
-        except DataError:
-            self._finish(job_id, "failed", problem=problem_document(
-                422, "a value in the roster cannot be stored (the database refused it); nothing was stored"))
-        except IntegrityError:
-            self._finish(job_id, "failed", problem=problem_document(
-                409, "another change to the same records landed first; nothing was stored; send the roster again"))
         except Exception as exc:
-            LOGGER.error("job %s failed", job_id, exc_info=exc)
-            self._finish(job_id, "failed", problem=problem_document(
-                500, "an unexpected error; the job id names it in the server's log"))
+            known = problem_of(exc)  # the status a request would have had
+            if known is None:
+                LOGGER.error("job %s failed", job_id, exc_info=exc)
+                known = (500, "an unexpected error; the job id names it in the server's log", None, None)
+            status, detail, errors, _ = known
+            self._finish(job_id, "failed", problem=problem_document(status, detail, errors=errors))
         else:
             self._finish(job_id, "done", result=content, media_type=media_type, progress=1.0)
 

@@ -229,3 +229,12 @@ def test_a_large_import_runs_as_a_job_with_progress_and_its_summary(service: Ser
     foreign = service.client.post(f"/v1/regions/{COUNTY}/roster", files={"file": ("崇川区.xlsx", data)},
                                   headers=service.as_(OTHER_COUNTY, "editor"))
     assert foreign.status_code == 404  # refused before any job is queued
+
+
+def test_a_weak_etag_never_matches_if_match(service: Service) -> None:
+    post = _first_post(service)
+    editor = service.as_(COUNTY, "editor")
+    weak = service.client.patch(f"/v1/appointments/{post['id']}", json={"full_time": False},
+                                headers={**editor, "If-Match": 'W/"1"'})
+    assert weak.status_code == 412
+    assert service.client.get(f"/v1/appointments/{post['id']}", headers=editor).headers["etag"] == '"1"'

@@ -43,8 +43,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "unreadable_file": ("无法读取文件:{value}", "cannot read the file: {value}"),
     "unknown_format": ("无法识别的花名册格式:{value}", "not a roster format orgmodel reads: {value}"),
     "bad_document": ("{where}文档结构有误:{value}", "{where}: the document is malformed: {value}"),
-    "missing_table": ("缺少“{column}”表", "the table {column} is missing"),
-    "missing_column": ("{file}缺少列“{column}”", "{file}: column {column} is missing"),
+    "missing_table": ("缺少{column}表(每行一人一职,至少有“姓名”和“职务”两列);找到的是:{value}。"
+                      "可用 orgmodel template 生成填写模板",
+                      "the table {column} is missing (one row per post, with at least a name and a post column); "
+                      "found: {value}. `orgmodel template` writes a workbook to fill in"),
+    "missing_column": ("{file}缺少列“{column}”(可写作:{expected});表中的列为:{value}。可用 orgmodel template 生成填写模板",
+                       "{file}: column {column} is missing (headed e.g. {expected}); the sheet's columns are: {value}. "
+                       "`orgmodel template` writes a workbook to fill in"),
+    "unit_needed": ("{where} 职务“{value}”未写明机构:请填写“机构”列,或写成“党委委员”“居委会委员”等",
+                    "{where}: post {value} does not say its unit: fill in the unit column, or write e.g. 党委委员 / 居委会委员"),
     "required_value": ("{where} {column} 不能为空", "{where}: {column} is blank"),
     "invalid_value": ("{where} {column} 的值“{value}”无法识别,应为:{expected}",
                       "{where}: {column} {value!r} is not one of: {expected}"),
@@ -68,7 +75,32 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "formula_without_value": ("{where} {column} 是没有保存计算结果的公式“{value}”,请在Excel或WPS中打开并保存一次,或直接填写数值",
                               "{where}: {column} holds a formula with no saved result ({value}); "
                               "open and save the file in Excel or WPS, or type the value"),
+    "too_costly": ("读取代价超过上限:{value},上限为{expected};请删去多余的行、列和内容,或把文件拆开后分别提交",
+                   "too costly to read: {value}, more than the limit of {expected}; "
+                   "remove the unused rows, columns and content, or split the file"),
 }
+
+def sorted_errors(errors: list[InputError], column_order: dict[tuple[str | None, str | None, str], int] | None = None
+                  ) -> list[InputError]:
+    """Each error once, sorted by file, sheet, row and column (formats.md §3)."""
+    order = column_order or {}
+    unique: dict[tuple[object, ...], InputError] = {}
+    for error in errors:
+        key = (error.code, error.file, error.sheet, error.row, error.path, error.column, error.value)
+        unique.setdefault(key, error)
+
+    def position(e: InputError) -> tuple[object, ...]:
+        column = order.get((e.file, e.sheet, e.column or ""), len(order) + 1) if e.column else -1
+        return (e.file or "", e.sheet or "", e.row if e.row is not None else -1, e.path or "", column, e.column or "", e.code)
+
+    return sorted(unique.values(), key=position)
+
+
+def _languages(text: str) -> tuple[str, str]:
+    """`中文 / English` → each half for the message in its language (a text without both is both)."""
+    zh, sep, en = text.partition(" / ")
+    return (zh, en) if sep else (text, text)
+
 
 def where_text(row: int | None, path: str | None) -> tuple[str, str]:
     """`第17行` / `row 17`, or the document path; the location prefix of a message."""
@@ -95,10 +127,11 @@ def input_error(
     shown = None if value is None else mask_text(str(value))
     where_zh, where_en = where_text(row, path)
     zh, en = _MESSAGES[code]
-    fields = {"file": file or "", "column": column or "", "value": shown or "", "expected": expected or ""}
-    message_zh = zh.format(where=where_zh, **fields).strip()
-    message_en = en.format(where=where_en, **fields).strip(" :")
-    if file and code not in ("missing_column", "unreadable_file"):
+    expected_zh, expected_en = _languages(expected or "")
+    fields = {"file": file or "", "column": column or "", "value": shown or ""}
+    message_zh = zh.format(where=where_zh, expected=expected_zh, **fields).strip()
+    message_en = en.format(where=where_en, expected=expected_en, **fields).strip(" :")
+    if file and code not in ("missing_column", "unreadable_file", "missing_table"):
         message_zh = f"{file}“{sheet}”表 {message_zh}" if sheet else f"{file} {message_zh}"
         message_en = f"{file} [{sheet}]: {message_en}" if sheet else f"{file}: {message_en}"
     return InputError(

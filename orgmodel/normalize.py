@@ -8,6 +8,7 @@ distinct spelling, never once per row, so a province's roster reads in seconds.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,23 +16,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from orgmodel import vocabulary
-from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.raw import PATH, ROW, RawRoster, RawTable
+from orgmodel import office_layout, vocabulary
+from orgmodel.errors import InputError, RosterInputError, input_error, sorted_errors
+from orgmodel.raw import PATH, ROW, SHEET, RawRoster, RawTable
 from orgmodel.roster import KIND, LEVEL, ROLE, SCHEMAS, UNIT, Roster, empty
 
 MAX_ERRORS_PER_KIND = 1000  # per table, code and column; the rest are counted in one more error
 
 PERSON_ATTRIBUTES = ("name", "education", "police_officer", "political_legal_officer", "monthly_pay_yuan", "gender")
 REQUIRED = {
-    "communities": ("id", "kind"),
-    "appointments": ("community", "person", "unit", "role"),
+    "communities": ("id",),
+    "appointments": ("community", "person", "role"),
     "regions": ("id", "level"),
     "units": ("community", "unit"),
     "relations": ("community", "from", "to", "type"),
     "tasks": ("community", "id"),
     "people": ("person",),
 }
+# What the template asks to be filled in (an office's own layout may leave 机构 and 类型 to the
+# post title and the community's name, domain.md §3).
+TEMPLATE_REQUIRED = {**REQUIRED, "communities": ("id", "kind"), "appointments": ("community", "person", "unit", "role")}
 
 
 @dataclass
@@ -61,7 +65,8 @@ class _Errors:
         for record in bad.head(MAX_ERRORS_PER_KIND).iter_rows(named=True):
             community = record.get(community_column) if community_column else None
             self.add(input_error(
-                code, file=table.file, sheet=table.sheet, row=record.get(ROW), path=_path(record, column),
+                code, file=table.file, sheet=record.get(SHEET) or table.sheet, row=record.get(ROW),  # type: ignore[arg-type]
+                path=_path(record, column),
                 column=table.header(column), value=record.get(value_column or column),
                 expected=expected_of(record) if expected_of else expected,
                 community_id=str(community) if community is not None else None,
@@ -203,8 +208,10 @@ class _Reader:
         ok = True
         for column in columns:
             if column not in self.frame.columns:
-                self.errors.add(input_error("missing_column", file=self.table.file, sheet=self.table.sheet,
-                                            column=self.table.header(column)))
+                found = "、".join(h for h in self.table.found_headers if h) or "(无 / none)"
+                self.errors.add(input_error(
+                    "missing_column", file=self.table.file, sheet=self.table.sheet, column=self.table.header(column),
+                    value=found, expected=vocabulary.accepted_headers(self.table.name, column)))
                 ok = False
         if not ok:
             return False
@@ -264,8 +271,7 @@ def _regions(raw: RawRoster, errors: _Errors) -> pl.DataFrame:
 
 def _communities(raw: RawRoster, regions: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
     table = raw.tables.get("communities")
-    if table is None:
-        errors.add(input_error("missing_table", file=raw.source, column="社区 (communities)"))
+    if table is None:  # no 人员 table either (that is the error), or one without its community column
         return empty("communities")
     r = _Reader(table, errors, community_column="id")
     if not r.require(REQUIRED["communities"]):  # a file-level error; keep the ids so that other tables still resolve
@@ -279,12 +285,19 @@ def _communities(raw: RawRoster, regions: pl.DataFrame, errors: _Errors) -> pl.D
     typed = r.typed_many({"kind": "kind", "households": "amount", "population": "amount", "pilot": "yes_no",
                           "office_activity_yuan": "amount"})
     frame = pl.DataFrame({
-        "id": r.text("id"), "name": r.text("name"), "region": r.text("region"), "kind": typed["kind"],
+        "id": r.text("id"), "name": r.text("name"), "region": r.text("region"),
+        "kind": typed["kind"].fill_null(_kind_by_name(r.text("name").fill_null(r.text("id")))),
         "households": typed["households"], "population": typed["population"], "pilot": typed["pilot"].fill_null(False),
         "office_activity_yuan": typed["office_activity_yuan"],
     })
     frame = frame.unique("id", keep="first", maintain_order=True)
     return frame.with_row_index("c").select(list(SCHEMAS["communities"])).cast(SCHEMAS["communities"])  # type: ignore[arg-type]
+
+
+def _kind_by_name(names: pl.Series) -> pl.Series:
+    """A community no 类型 cell describes: a name ending in 村 is rural, any other urban (domain.md §3)."""
+    rural = names.str.strip_chars().str.ends_with(vocabulary.RURAL_NAME_ENDING).fill_null(False)
+    return pl.select(pl.when(rural).then(pl.lit("rural")).otherwise(pl.lit("urban")).cast(KIND)).to_series()
 
 
 def _index(keys: pl.Series, ids: pl.Series) -> pl.Series:
@@ -298,13 +311,23 @@ def _posts(r: _Reader) -> pl.DataFrame:
     pairs = r.frame.select("unit", "role").unique().drop_nulls()
     rows: list[tuple[str, str, str | None, str | None, str | None, int]] = []
     for unit_text, role_text in pairs.iter_rows():
-        posts = vocabulary.parse_post(unit_text, role_text)
+        posts = vocabulary.parse_post(unit_text or None, role_text)
         if isinstance(posts, str):
             rows.append((unit_text, role_text, None, None, posts, 0))
+        elif not posts:  # a post no rule knows, in no unit anyone named: a notice only
+            rows.append((unit_text, role_text, None, vocabulary.OTHER_ROLE, None, 0))
         else:
             rows.extend((unit_text, role_text, p.unit, p.role, None, part) for part, p in enumerate(posts))
     return pl.DataFrame(rows, schema={"unit": pl.String, "role": pl.String, "unit_code": UNIT,
                                       "role_code": ROLE, "error": pl.String, "part": pl.UInt8}, orient="row")
+
+
+def _missing_table(raw: RawRoster) -> InputError:
+    """No sheet is a 人员 table: say what the file holds instead, sheet by sheet."""
+    seen = [f"{f.file}“{f.sheet}”" if f.sheet else f.file for f in raw.unread]
+    seen_with = [f"{where}(列:{'、'.join(f.headers[:8]) or '无'})" for where, f in zip(seen, raw.unread, strict=True)]
+    found = ";".join(seen_with) or "、".join(t for t in raw.tables) or "(无 / nothing)"
+    return input_error("missing_table", file=raw.source, column="“人员”(花名册)", value=found)
 
 
 def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Series,
@@ -316,19 +339,24 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
     """
     table = raw.tables.get("appointments")
     if table is None:
-        errors.add(input_error("missing_table", file=raw.source, column="人员 (appointments)"))
+        errors.add(_missing_table(raw))
         return empty("appointments"), empty("notices")
+    if "unit" not in table.frame.columns or table.frame["unit"].null_count():  # the title names the unit
+        unit = pl.col("unit").cast(pl.String) if "unit" in table.frame.columns else pl.lit(None, pl.String)
+        table = RawTable(table.name, table.frame.with_columns(unit.fill_null("").alias("unit")), table.file, table.sheet,
+                         table.headers, table.found_headers)
     r = _Reader(table, errors)
     if not r.require(REQUIRED["appointments"]) or r.frame.is_empty():
         return empty("appointments"), empty("notices")
     community_index = _index(r.frame["community"], communities["id"])
     unknown = community_index.is_null() & r.frame["community"].is_not_null()
-    if unknown.any():
+    listed = raw.tables.get("communities")
+    if unknown.any() and (listed is None or "id" in listed.frame.columns):  # else its missing column is the error
         errors.rows(table, r.frame.filter(unknown), "unknown_community", "community",
                     expected="社区表中的社区编码 / a community id listed in the communities table")
     typed = r.typed_many({"full_time": "yes_no", "start": "date", "end": "date"})
     posts = _posts(r).with_columns(pl.col("unit").cast(r.frame.schema["unit"]), pl.col("role").cast(r.frame.schema["role"]))
-    for code in ("unknown_unit", "role_not_in_unit"):
+    for code in ("unknown_unit", "role_not_in_unit", "unit_needed"):
         bad_pairs = posts.filter(pl.col("error") == code).select("unit", "role")
         if not bad_pairs.is_empty():
             bad = r.frame.join(bad_pairs, on=["unit", "role"], how="semi", maintain_order="left")
@@ -357,27 +385,36 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
         "pair": pair_of(r.frame["unit"], r.frame["role"]),
         "full_time": typed["full_time"].fill_null(False), "start": typed["start"], "end": typed["end"],
         "role_text": r.frame["role"], ROW: r.frame[ROW], PATH: r.frame[PATH],
+        SHEET: r.frame[SHEET] if SHEET in r.frame.columns else pl.repeat(table.sheet, r.frame.height, dtype=pl.String,
+                                                                           eager=True),
     })
     usable = pl.col("c").is_not_null() & pl.col("p").is_not_null() & pl.col("pair").is_not_null()
     if not located.select(usable.all()).item():  # rows with input errors
         located = located.filter(usable)
     pair = located["pair"]
     first_posts = located.with_columns(unit=by_pair["unit_code"].gather(pair), role=by_pair["role_code"].gather(pair))
+    unplaced = first_posts.head(0)
     if first_posts["unit"].null_count():  # unknown units, posts in the wrong unit: already errors
+        unplaced = first_posts.filter(pl.col("unit").is_null() & (pl.col("role") == vocabulary.OTHER_ROLE))
         first_posts = first_posts.filter(pl.col("unit").is_not_null())
     further = parts.filter(pl.col("part") > 0).select(
         "pair", pl.col("unit_code").alias("unit"), pl.col("role_code").alias("role"))
     extra = located.join(further, on="pair", how="inner", maintain_order="left") if not further.is_empty() else None
     joined = first_posts if extra is None else pl.concat([first_posts, extra.select(first_posts.columns)])
     is_other = joined["role"] == vocabulary.OTHER_ROLE
-    other = joined.select("community", "role_text", ROW, PATH).filter(is_other).with_columns(pl.col("role_text").cast(pl.String))
+    other = joined.select("community", "role_text", ROW, PATH, SHEET).filter(is_other).with_columns(
+        pl.col("role_text").cast(pl.String))
     appointments = joined.select("community", "c", "person", "p", "unit", "role", "full_time", "start", "end").with_columns(
         label=pl.repeat(None, joined.height, dtype=pl.String, eager=True).scatter(is_other.arg_true(), other["role_text"])
         if other.height else pl.lit(None, pl.String))
+    if unplaced.height:
+        other = pl.concat([other, unplaced.select(other.columns).with_columns(pl.col("role_text").cast(pl.String))])
     notices = other.select(
         pl.lit("unknown_post").alias("code"), pl.lit(table.file, pl.String).alias("file"),
-        pl.col(ROW).alias("row"), (pl.col(PATH) + ".role").alias("path"),
+        pl.col(SHEET).alias("sheet"), pl.col(ROW).alias("row"), (pl.col(PATH) + ".role").alias("path"),
         pl.lit(table.header("role")).alias("column"), pl.col("role_text").alias("value"), "community",
+        pl.lit(None, pl.String).alias("mapping"), pl.lit(None, pl.String).alias("message_zh"),
+        pl.lit(None, pl.String).alias("message_en"),
     )
     return appointments, notices
 
@@ -388,8 +425,20 @@ PERSON_KINDS = {"education": "education", "police_officer": "yes_no", "political
 
 def _person_attributes(r: _Reader, rows: pl.DataFrame | None = None) -> pl.DataFrame:
     rows = r.frame if rows is None else rows
-    return pl.DataFrame({"person": _column(rows, "person"), "name": _column(rows, "name"),
-                         **r.typed_many(PERSON_KINDS, rows)})
+    typed = r.typed_many(PERSON_KINDS, rows)
+    if "role" in rows.columns:  # 社区民警 is a police officer unless the 民警 column says otherwise
+        for attribute, implied in _implied_by_titles(rows["role"]).items():
+            typed[attribute] = typed[attribute].fill_null(implied)
+    return pl.DataFrame({"person": _column(rows, "person"), "name": _column(rows, "name"), **typed})
+
+
+def _implied_by_titles(role: pl.Series) -> dict[str, pl.Series]:
+    """Per qualification a title can establish (domain.md §3): its value for each row, null where the title says nothing."""
+    said: dict[str, dict[str, object]] = {}
+    for text in _spellings(role, lambda t: t):
+        for attribute, value in vocabulary.title_qualifications(text):
+            said.setdefault(attribute, {})[text] = value
+    return {attribute: _map_text(role, values, pl.Boolean()) for attribute, values in said.items()}
 
 
 def _people_from_rows(r: _Reader, p: pl.Series, np_: int) -> pl.DataFrame:
@@ -403,6 +452,8 @@ def _people_from_rows(r: _Reader, p: pl.Series, np_: int) -> pl.DataFrame:
     frame = r.frame
     is_first = _first_rows(p)
     raw = [c for c in ("name", *PERSON_KINDS) if c in frame.columns]
+    if "role" in frame.columns and any(_spellings(frame["role"], vocabulary.title_qualifications).values()):
+        raw.append("role")  # a person's 社区民警 row may say what their first row does not
     first_rows = frame.select("person", *raw).filter(is_first)
     people = _person_attributes(r, first_rows).with_columns(p=pl.int_range(np_, dtype=pl.UInt32, eager=True))
     if raw and np_:
@@ -449,7 +500,7 @@ def _merge_differing(r: _Reader, people: pl.DataFrame, p: pl.Series, differing: 
     """Merge the rows of persons whose rows differ (first non-blank value) and report conflicts."""
     mask = p.is_in(pl.Series(differing, dtype=pl.UInt32).implode()).fill_null(False)
     rows = r.frame.filter(mask)
-    typed = _person_attributes(r, rows).with_columns(p=p.filter(mask), community=rows["community"], **{
+    typed = _person_attributes(r, rows).with_columns(p=p.filter(mask), community=_column(rows, "community"), **{
         ROW: rows[ROW], PATH: rows[PATH]})
     merged = typed.group_by("p").agg(
         *[pl.col(a).drop_nulls().first() for a in PERSON_ATTRIBUTES],
@@ -577,6 +628,7 @@ def normalize(raw: RawRoster) -> Normalized:
     errors = _Errors()
     for error in raw.errors:
         errors.add(error)
+    raw = office_layout.complete(raw)
     regions = _regions(raw, errors)
     communities = _communities(raw, regions, errors)
     people, person_index = _people(raw, errors)
@@ -587,11 +639,61 @@ def normalize(raw: RawRoster) -> Normalized:
     roster = Roster(
         communities=communities, appointments=appointments.select(list(SCHEMAS["appointments"])), people=people,
         regions=regions, units=_units(raw, communities, errors), relations=_relations(raw, communities, errors),
-        tasks=_tasks(raw, communities, errors), notices=notices,
+        tasks=_tasks(raw, communities, errors), notices=pl.concat([_column_mappings(raw), notices]),
         id_numbers=app_table is not None and app_table.id_numbers,
     )
     errors.communities.discard("")
-    return Normalized(roster, errors.items, errors.communities, errors.fatal)
+    return Normalized(roster, sorted_errors(errors.items, _column_order(raw)), errors.communities, errors.fatal)
+
+
+def _column_order(raw: RawRoster) -> dict[tuple[str | None, str | None, str], int]:
+    """(file, sheet, header) → the column's place in its sheet, so errors sort left to right."""
+    order: dict[tuple[str | None, str | None, str], int] = {}
+    for reading in raw.readings:
+        for j, header in enumerate(reading.columns):
+            order.setdefault((reading.file, reading.sheet, header), j)
+    return order
+
+
+def _title_readings(raw: RawRoster) -> dict[str | None, list[dict[str, object]]]:
+    """Per sheet: the post titles read through a unit prefix or split into parts, with their row counts."""
+    table = raw.tables.get("appointments")
+    if table is None or "role" not in table.frame.columns:
+        return {}
+    spelled = {t: vocabulary.title_parts(t) for t in _spellings(table.frame["role"], lambda t: t)}
+    read_through = [t for t, parts in spelled.items() if len(parts) > 1 or any(p.unit is not None for p in parts)]
+    if not read_through:
+        return {}
+    frame = table.frame.select(
+        pl.col("role").cast(pl.String),
+        (pl.col(SHEET) if SHEET in table.frame.columns else pl.lit(table.sheet, pl.String)).alias("sheet"),
+        (pl.col("unit").cast(pl.String) if "unit" in table.frame.columns else pl.lit(None, pl.String)).alias("unit"),
+    ).filter(pl.col("role").is_in(read_through))
+    found: dict[str | None, list[dict[str, object]]] = {}
+    counts = frame.group_by("sheet", "role", "unit").len().sort("sheet", "role", "unit", nulls_last=True)
+    for record in counts.iter_rows(named=True):
+        posts = vocabulary.parse_post(record["unit"] or None, record["role"])
+        if isinstance(posts, str):
+            continue
+        found.setdefault(record["sheet"], []).append({
+            "title": record["role"], "read_as": [f"{p.unit}.{p.role}" for p in posts], "rows": record["len"]})
+    return found
+
+
+def _column_mappings(raw: RawRoster) -> pl.DataFrame:
+    """One `column_mapping` notice per sheet or CSV file read (formats.md §2)."""
+    titles = _title_readings(raw)
+    rows = []
+    for reading in raw.readings:
+        read_titles = titles.get(reading.sheet, []) if reading.table == "appointments" else []
+        mapping = {"header_row": reading.header_row, "columns": reading.columns, "unused": list(reading.unused),
+                   "community": reading.community, "titles": read_titles}
+        zh, en = vocabulary.mapping_messages(reading.table, reading.header_row, reading.columns, reading.unused,
+                                             reading.community, read_titles)
+        rows.append({"code": "column_mapping", "file": reading.file, "sheet": reading.sheet, "row": reading.header_row,
+                     "path": None, "column": None, "value": vocabulary.TABLE_NAMES[reading.table][0], "community": None,
+                     "mapping": json.dumps(mapping, ensure_ascii=False), "message_zh": zh, "message_en": en})
+    return pl.DataFrame(rows, schema=SCHEMAS["notices"])
 
 
 def load(raw: RawRoster, skip_invalid: bool = False) -> tuple[Roster, dict[str, list[InputError]]]:

@@ -15,6 +15,7 @@ from orgmodel.errors import InputError
 
 ROW = "_row"  # the row number the user sees (Excel's, or the CSV line; header = 1)
 PATH = "_path"  # or the place in a JSON/YAML document
+SHEET = "_sheet"  # the sheet of each row, when a table was gathered from several (one sheet per community)
 
 
 @dataclass
@@ -26,6 +27,7 @@ class RawTable:
     file: str | None = None
     sheet: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # canonical column → header as written
+    found_headers: tuple[str, ...] = ()  # every header of the sheet, for a message about a missing column
 
     def header(self, column: str) -> str:
         return self.headers.get(column) or vocabulary.header_label(self.name, column)
@@ -37,6 +39,29 @@ class RawTable:
         return person is not None and vocabulary.clean(person) in vocabulary.ID_NUMBER_HEADERS
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How one sheet or CSV file was read, for the report's `column_mapping` notice: its header
+    row, which header became which column, which columns were kept but not used."""
+
+    table: str
+    file: str | None
+    sheet: str | None
+    header_row: int
+    columns: dict[str, str]  # header as written → canonical column
+    unused: tuple[str, ...] = ()
+    community: str | None = None  # the community a sheet stands for (one sheet per community)
+
+
+@dataclass
+class Found:
+    """A sheet or file a reader saw and did not take as a table, for a missing-table message."""
+
+    file: str
+    sheet: str | None
+    headers: tuple[str, ...]
+
+
 @dataclass
 class RawRoster:
     """All tables of one roster input; `people` only when the format lists people apart (JSON)."""
@@ -45,6 +70,8 @@ class RawRoster:
     tables: dict[str, RawTable] = field(default_factory=dict)
     people: RawTable | None = None
     errors: list[InputError] = field(default_factory=list)  # what only the reader can see (a lost digit)
+    readings: list[Reading] = field(default_factory=list)
+    unread: list[Found] = field(default_factory=list)
 
 
 # Columns of the 人员 table with few distinct spellings (posts, yes/no, dates, pay): readers

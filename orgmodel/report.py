@@ -54,14 +54,26 @@ class Finding(BaseModel):
     citation: str
 
 
+class ColumnMapping(BaseModel):
+    """How one sheet was read (notice `column_mapping`): so an office sees why a figure is what it is."""
+
+    header_row: int
+    columns: dict[str, str]  # header as written → attribute
+    unused: list[str]
+    community: str | None = None  # the community the sheet stands for, when it has no community column
+    titles: list[dict[str, object]] = []  # post titles read through a unit prefix or split: title, read_as, rows
+
+
 class Notice(BaseModel):
     code: str
     file: str | None
+    sheet: str | None = None
     row: int | None
     column: str | None
     value: str | None
     message_zh: str
     message_en: str
+    mapping: ColumnMapping | None = None
 
 
 class SkippedCommunity(BaseModel):
@@ -266,10 +278,21 @@ def _waiver_json(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def notices_frame(result: CheckResult) -> pl.DataFrame:
+    """How each sheet was read first, then the posts no rule counts in file order."""
     n = result.roster.notices
     return n.with_columns(
-        message_zh=message(texts.UNKNOWN_POST_ZH), message_en=message(texts.UNKNOWN_POST_EN),
-    ).sort("file", "row", "path", nulls_last=True).select(NOTICE_FIELDS)
+        pl.col("message_zh").fill_null(message(texts.UNKNOWN_POST_ZH)),
+        pl.col("message_en").fill_null(message(texts.UNKNOWN_POST_EN)),
+        _indented("mapping"),
+        (pl.col("code") != "column_mapping").alias("_rank"),
+    ).sort("_rank", "file", "sheet", "row", "path", nulls_last=True).select(NOTICE_FIELDS)
+
+
+def _indented(column: str) -> pl.Expr:
+    """A column of compact JSON re-indented to sit at depth 3 of the report."""
+    return pl.col(column).map_elements(
+        lambda s: json.dumps(json.loads(s), indent=2, ensure_ascii=False).replace("\n", "\n      "),
+        return_dtype=pl.String, skip_nulls=True)
 
 
 @dataclass
@@ -285,7 +308,7 @@ class ReportParts:
         text = json.dumps(self.head, indent=2, ensure_ascii=False)
         arrays = (("regions", self.regions, REGION_FIELDS, ("shortfall_by_role",)),
                   ("findings", self.findings, FINDING_FIELDS, ("waiver",)),
-                  ("notices", self.notices, NOTICE_FIELDS, ()))
+                  ("notices", self.notices, NOTICE_FIELDS, ("mapping",)))
         for name, frame, fields, raw in arrays:
             before, text = text.split(json.dumps(_PLACEHOLDER.format(name), ensure_ascii=False), 1)
             out.write(before.encode("utf-8"))

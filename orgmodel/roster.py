@@ -39,8 +39,11 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "tasks": {"community": pl.String(), "id": pl.String(), "name": pl.String(), "assigned_by": pl.String(),
               "category": pl.String(), "category_text": pl.String(), "approved": pl.Boolean(),
               "authorization": pl.String(), "funded": pl.Boolean(), "purchase_contract": pl.String()},
-    "notices": {"code": pl.String(), "file": pl.String(), "row": pl.Int64(), "path": pl.String(),
-                "column": pl.String(), "value": pl.String(), "community": pl.String()},
+    # unknown_post (one per row) and column_mapping (one per sheet read; `mapping` is its JSON,
+    # and it brings its own messages)
+    "notices": {"code": pl.String(), "file": pl.String(), "sheet": pl.String(), "row": pl.Int64(), "path": pl.String(),
+                "column": pl.String(), "value": pl.String(), "community": pl.String(), "mapping": pl.String(),
+                "message_zh": pl.String(), "message_en": pl.String()},
 }
 
 

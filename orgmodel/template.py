@@ -18,7 +18,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from orgmodel import vocabulary
-from orgmodel.normalize import REQUIRED
+from orgmodel.normalize import TEMPLATE_REQUIRED as REQUIRED
 
 SHEETS = ("communities", "appointments", "regions", "units", "relations", "tasks", "waivers")
 GUIDE_SHEET = "填表说明"
@@ -103,7 +103,7 @@ def _width(text: str) -> float:
 
 def _table_sheet(book: Workbook, table: str, formats: dict[str, Any]) -> None:
     sheet: Worksheet = book.add_worksheet(vocabulary.TABLE_NAMES[table][0])
-    for j, column in enumerate(vocabulary.HEADERS[table]):
+    for j, column in enumerate(vocabulary.template_columns(table)):
         header = vocabulary.header_label(table, column)
         note, choices, strict = COLUMNS[(table, column)]
         required = column in REQUIRED.get(table, ())
@@ -151,7 +151,7 @@ def _guide_sheet(book: Workbook, formats: dict[str, Any]) -> None:
         sheet.write_string(row, 0, sheet_name, formats["bold"])
         sheet.write_string(row, 4, TABLE_NOTES[table], formats["bold"])
         row += 1
-        for column in vocabulary.HEADERS[table]:
+        for column in vocabulary.template_columns(table):
             note, choices, _ = COLUMNS[(table, column)]
             sheet.write_string(row, 0, sheet_name)
             sheet.write_string(row, 1, vocabulary.header_label(table, column))

@@ -28,19 +28,22 @@ CORE_UNITS = ("party_org", "residents_committee", "service_station", "governance
 
 UNIT_VARIANTS: dict[str, tuple[str, ...]] = {
     "party_org": ("党组织", "党委", "党总支", "党支部", "社区党委", "社区党总支", "社区党支部",
-                  "村党委", "村党总支", "村党支部", "党组织委员会", "社区党组织", "村党组织"),
+                  "村党委", "村党总支", "村党支部", "党组织委员会", "社区党组织", "村党组织", "支部", "总支",
+                  "党总支部", "党总支委员会", "党支部委员会", "党委会"),
     "residents_committee": ("居委会", "村委会", "居民委员会", "社区居委会", "村民委员会",
-                            "社区居民委员会"),
+                            "社区居民委员会", "居委", "村委", "村民委员会", "居民委员会"),
     "service_station": ("服务站", "社区服务站", "便民服务站", "管理服务站", "社区管理服务站",
-                        "村服务站", "一站式服务站"),
+                        "村服务站", "一站式服务站", "便民服务中心",
+                        "党群服务中心", "社区服务中心", "服务中心", "为民服务站"),
     "governance_office": ("综治办", "综治中心", "综治办公室", "社区综治中心", "社区综治办",
-                          "村综治办"),
+                          "村综治办", "综治", "综治工作站", "综治站"),
     "supervisory_committee": ("监委会", "村监会", "监督委员会", "居务监督委员会",
-                              "村务监督委员会", "居监会"),
+                              "村务监督委员会", "居监会", "居务监督委员会",
+                              "村务监委会", "居务监委会"),
     "assembly": ("居民会议", "村民会议", "居民代表会议", "村民代表会议", "居民会议(代表会议)",
                  "村民会议(代表会议)"),
     "owners_committee": ("业委会", "业主委员会"),
-    "civil_affairs_station": ("民政服务站", "民政站"),
+    "civil_affairs_station": ("民政服务站", "民政站", "民政"),
     "social_org": ("社会组织", "其他社会组织"),
 }
 
@@ -51,6 +54,7 @@ ROLES: dict[str, str] = {
     "deputy_director": "副主任",
     "member": "委员",
     "station_head": "站长",
+    "deputy_station_head": "副站长",
     "staff": "专职工作人员",
     "governance_specialist": "综治专干",
     "resident_police": "驻村(居)民警",
@@ -71,6 +75,7 @@ ROLE_UNITS: dict[str, tuple[str, ...]] = {
     "deputy_director": ("residents_committee", "supervisory_committee", "owners_committee"),
     "member": ("party_org", "residents_committee", "supervisory_committee", "owners_committee"),
     "station_head": ("service_station", "civil_affairs_station"),
+    "deputy_station_head": ("service_station", "civil_affairs_station"),
     "staff": ("service_station",),
     "governance_specialist": ("governance_office",),
     "resident_police": ("governance_office",),
@@ -82,29 +87,32 @@ ROLE_UNITS: dict[str, tuple[str, ...]] = {
     "student_official": ("residents_committee",),
 }
 
+# Role spellings without their unit: a title's unit prefix (党总支, 居委会 …) is read apart,
+# by `read_title_part`, from the unit spellings above.
 ROLE_VARIANTS: dict[str, tuple[str, ...]] = {
-    "secretary": ("书记", "党委书记", "党总支书记", "党支部书记", "支部书记", "社区书记", "村书记",
-                  "党组织书记", "第一书记"),
-    "deputy_secretary": ("副书记", "党委副书记", "党总支副书记", "党支部副书记", "支部副书记"),
-    "director": ("主任", "居委会主任", "村委会主任", "社区主任", "村主任", "监委会主任",
-                 "村监会主任", "业委会主任"),
-    "deputy_director": ("副主任", "居委会副主任", "村委会副主任", "社区副主任", "村副主任",
-                        "业委会副主任", "监委会副主任"),
-    "member": ("委员", "成员", "党委委员", "支委", "支部委员", "居委会委员", "村委会委员",
-               "居委委员", "村委委员", "监委会委员", "业委会委员"),
-    "station_head": ("站长", "服务站站长", "民政服务站站长"),
-    "staff": ("专职工作人员", "工作人员", "服务站工作人员", "专职人员", "服务站专职人员"),
-    "governance_specialist": ("综治专干", "专干", "综治专职干部"),
-    "resident_police": ("驻村(居)民警", "驻村民警", "驻居民警", "社区民警", "民警", "驻社区民警"),
-    "mediator": ("专职调解员", "调解员", "人民调解员", "专职人民调解员"),
+    "secretary": ("书记", "社区书记", "村书记", "第一书记", "支书"),
+    "deputy_secretary": ("副书记", "社区副书记", "村副书记"),
+    "director": ("主任", "社区主任", "村主任"),
+    "deputy_director": ("副主任", "社区副主任", "村副主任"),
+    "member": ("委员", "成员", "支委"),
+    "station_head": ("站长",),
+    "deputy_station_head": ("副站长",),
+    "staff": ("专职工作人员", "工作人员", "专职人员", "社工", "专职社工", "办事员"),
+    "governance_specialist": ("综治专干", "专干", "综治专职干部", "综治干部"),
+    "resident_police": ("驻村(居)民警", "驻村民警", "驻居民警", "社区民警", "民警", "驻社区民警", "社区辅警", "辅警",
+                        "驻村辅警"),
+    "mediator": ("专职调解员", "调解员", "人民调解员", "专职人民调解员", "调委会调解员"),
     "security_guard": ("专职保安", "保安", "保安员", "专职保安员"),
     "student_social_worker": ("大学生综治社工", "综治社工", "大学生社工"),
-    "legal_envoy": ("政法干警综治特派员", "综治特派员", "政法特派员", "特派员"),
+    "legal_envoy": ("政法干警综治特派员", "综治特派员", "政法特派员", "特派员", "政法干警特派员"),
     "civil_affairs_assistant": ("民政协理员", "协理员"),
-    "student_official": ("大学生村官", "村官", "大学生村官(社区)"),
+    "student_official": ("大学生村官", "村官", "大学生村官(社区)", "大学生村干部"),
 }
+# Whole titles that name their unit in a word of their own: 支委 is a member of the 党支部.
+TITLE_UNITS: dict[str, str] = {"支委": "party_org", "支书": "party_org"}
 
 KINDS = {"urban": "城市", "rural": "农村"}
+RURAL_NAME_ENDING = "村"  # a community named 严家村 is a village when nothing else says
 KIND_VARIANTS = {"urban": ("城市", "城市社区", "城镇", "社区", "城"), "rural": ("农村", "农村社区", "村", "乡村")}
 
 LEVELS = {"province": "省", "city": "市", "county": "区县", "street": "街道乡镇"}
@@ -153,6 +161,13 @@ YES_NO_VARIANTS = {
     True: ("是", "y", "yes", "true", "1", "√", "有", "专职", "t"),
     False: ("否", "n", "no", "false", "0", "×", "无", "兼职", "f"),
 }
+
+# A row whose first filled cell starts with one of these is not data (a workbook's or a CSV's
+# footer). Totals may sit between blocks of data and are skipped; a signature block ends the table.
+FOOTER_TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+FOOTER_END_WORDS = ("填表人", "填报人", "制表人", "审核人", "审批人", "负责人", "单位负责人", "分管领导", "填表日期",
+                    "填报日期", "制表日期", "填表单位", "填报单位", "注:", "注：", "说明:", "说明：", "备注:",
+                    "备注：")
 
 GOVERNMENT_PREFIXES = ("政府:", "government:")
 COMPOUND_SEPARATORS = re.compile(r"[兼、/,;，；]|及")
@@ -229,41 +244,140 @@ class Post:
     role: str  # a code of ROLES, or OTHER_ROLE
 
 
+# Roles a title may name without its unit only when the row's 机构 says which: 委员 sits in four bodies.
+NEEDS_UNIT = frozenset({"member"})
+
+# Qualifications a post title establishes (domain.md §3): 社区民警 is a police officer, 辅警 is not.
+TITLE_QUALIFICATIONS: tuple[tuple[str, str, bool], ...] = (
+    # (the title contains, attribute, value); the first that matches an attribute wins
+    ("辅警", "police_officer", False),
+    ("民警", "police_officer", True),
+    ("政法干警", "political_legal_officer", True),
+)
+# A unit prefix may carry the community's own word in front: 社区居委会, 村党支部.
+UNIT_PREFIX_LEADS = ("社区", "村")
+
+
+@dataclass(frozen=True)
+class TitlePart:
+    """One part of a post title: the unit its own prefix names (if any) and its role (None: unknown)."""
+
+    unit: str | None
+    role: str | None
+
+
+def _unit_prefix(text: str) -> str | None:
+    unit = _UNIT.get(text)
+    if unit is None:
+        for lead in UNIT_PREFIX_LEADS:
+            if text.startswith(lead) and len(text) > len(lead):
+                unit = _UNIT.get(text[len(lead):])
+                if unit is not None:
+                    break
+    return None if unit is None else str(unit)
+
+
 @lru_cache(maxsize=65536)
-def parse_post(unit_text: str, role_text: str) -> tuple[Post, ...] | str:
+def read_title_part(part: str) -> TitlePart:
+    """村党支部书记 → (party_org, secretary); 调解员 → (None, mediator); 网格员 → (None, None).
+
+    A title is an optional unit prefix (any spelling of a unit, with or without 社区/村 in
+    front) followed by a role spelling; the longest prefix that leaves a role wins.
+    """
+    role = _ROLE.get(part)
+    if role is not None:
+        return TitlePart(TITLE_UNITS.get(part), str(role))
+    for cut in range(len(part) - 1, 0, -1):
+        role = _ROLE.get(part[cut:])
+        if role is not None:
+            unit = _unit_prefix(part[:cut])
+            if unit is not None:
+                return TitlePart(unit, str(role))
+    return TitlePart(None, None)
+
+
+def title_parts(role_text: str) -> tuple[TitlePart, ...]:
+    """A title split into its parts (兼, 、, /, 及 …), each read on its own."""
+    text = clean(role_text)
+    whole = read_title_part(text)
+    if whole.role is not None:
+        return (whole,)
+    parts = tuple(read_title_part(p) for p in COMPOUND_SEPARATORS.split(text) if p)
+    return parts if len(parts) > 1 else (whole,)
+
+
+@lru_cache(maxsize=65536)
+def title_qualifications(role_text: str) -> tuple[tuple[str, bool], ...]:
+    """What a title says of its holder: 社区民警 → police_officer true; 辅警 → false."""
+    text = clean(role_text)
+    found: dict[str, bool] = {}
+    for word, attribute, value in TITLE_QUALIFICATIONS:
+        if word in text and attribute not in found:
+            found[attribute] = value
+    return tuple(found.items())
+
+
+@lru_cache(maxsize=65536)
+def parse_post(unit_text: str | None, role_text: str) -> tuple[Post, ...] | str:
     """Read a (机构, 职务) pair into posts, or return the error code that explains why not.
 
-    Compound posts (书记兼主任) are split; each part stays in the row's unit when it belongs
-    there, else goes to the unit its role belongs to. Posts no rule knows become `other`.
+    Follows domain.md §3: a part's own unit prefix wins; otherwise the part before it when
+    the role belongs there, otherwise the row's 机构, otherwise the unit the role belongs to.
+    Compound posts (书记兼主任) give one post per part; posts no rule knows become `other`
+    in the unit that can be told (none at all: an empty result, listed as a notice).
     """
-    unit = _UNIT.get(clean(unit_text))
-    if unit is None:
-        return "unknown_unit"
-    role = _ROLE.get(clean(role_text))
-    if role is not None:
-        if unit not in ROLE_UNITS[str(role)]:
-            return "role_not_in_unit"
-        return (Post(str(unit), str(role)),)
-    parts = [p for p in COMPOUND_SEPARATORS.split(clean(role_text)) if p]
-    roles = [_ROLE.get(p) for p in parts]
-    if len(parts) < 2 or all(r is None for r in roles):
-        return (Post(str(unit), OTHER_ROLE),)
-    posts = []
-    for part_role in roles:
-        if part_role is None:  # 书记兼网格员: the 书记 part counts, the rest is a post no rule knows
-            posts.append(Post(str(unit), OTHER_ROLE))
+    row_unit: str | None = None
+    if unit_text is not None and clean(unit_text):
+        found = _UNIT.get(clean(unit_text))
+        row_unit = None if found is None else str(found)
+        unknown_row_unit = found is None
+    else:
+        unknown_row_unit = False
+    parts = title_parts(role_text)
+    named = next((p.unit for p in parts if p.unit is not None), None)
+    posts: list[Post] = []
+    previous: str | None = None
+    for index, part in enumerate(parts):
+        if part.role is None:
+            unit = previous or row_unit or named
+            if unit is None and unknown_row_unit:
+                return "unknown_unit"
+            if unit is not None:
+                posts.append(Post(unit, OTHER_ROLE))
             continue
-        homes = ROLE_UNITS[str(part_role)]
-        posts.append(Post(str(unit) if unit in homes else homes[0], str(part_role)))
+        homes = ROLE_UNITS[part.role]
+        if part.unit is not None:
+            if part.unit not in homes:
+                return "role_not_in_unit"
+            unit = part.unit
+        elif previous is not None and previous in homes:
+            unit = previous
+        elif unknown_row_unit:
+            return "unknown_unit"
+        elif row_unit is not None and (row_unit in homes or len(parts) == 1 or index == 0):
+            if row_unit not in homes:
+                if len(parts) > 1:  # 书记兼主任 in the 居委会 row: the part goes where it belongs
+                    unit = homes[0]
+                else:
+                    return "role_not_in_unit"
+            else:
+                unit = row_unit
+        elif part.role in NEEDS_UNIT and len(parts) == 1:
+            return "unit_needed"
+        else:
+            unit = homes[0]
+        posts.append(Post(unit, part.role))
+        previous = unit
     return tuple(dict.fromkeys(posts))
 
 
 def role_homes(role_text: str) -> str:
     """Where a post belongs, for the message of an error that put it elsewhere: 调解员 → 社区综治办."""
-    parts = [_ROLE.get(p) for p in COMPOUND_SEPARATORS.split(clean(role_text)) if p] or [_ROLE.get(clean(role_text))]
-    homes = dict.fromkeys(unit for role in parts if role is not None for unit in ROLE_UNITS[str(role)])
-    labels = "、".join(f"{UNITS[u][0]} ({u})" for u in homes)
-    return f"“{role_text}”属于 / belongs to: {labels}" if labels else "一个机构 / a unit"
+    parts = title_parts(role_text)
+    homes = dict.fromkeys(unit for part in parts if part.role is not None for unit in ROLE_UNITS[part.role])
+    zh = "、".join(UNITS[u][0] for u in homes)
+    en = ", ".join(homes)
+    return f"“{role_text}”属于{zh} / {role_text} belongs to: {en}" if homes else "一个机构 / a unit"
 
 
 def parse_government(text: str) -> str | None:
@@ -288,29 +402,32 @@ TABLE_NAMES: dict[str, tuple[str, ...]] = {
 
 HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     "communities": {
-        "id": ("社区编码", "id", "社区代码", "编码"),
-        "name": ("社区名称", "name", "名称"),
+        "id": ("社区编码", "id", "社区代码", "编码", "社区(村)编码", "村(社区)编码"),
+        "name": ("社区名称", "name", "名称", "社区", "村(社区)", "村(社区)名称", "社区(村)名称", "村名", "社区名"),
         "region": ("所属区域编码", "region", "所属区域", "区域编码"),
-        "kind": ("类型", "kind", "社区类型"),
-        "households": ("户数", "households"),
-        "population": ("人口", "population", "人口数"),
-        "pilot": ("试点", "pilot"),
+        "kind": ("类型", "kind", "社区类型", "城乡类型"),
+        "households": ("户数", "households", "总户数", "居民户数", "户数(户)"),
+        "population": ("人口", "population", "人口数", "总人口", "常住人口", "人口(人)"),
+        "pilot": ("试点", "pilot", "是否试点"),
         "office_activity_yuan": ("年度办公活动经费(元)", "office_activity_yuan", "办公活动经费",
-                                 "年度办公活动经费"),
+                                 "年度办公活动经费", "办公经费(元)"),
     },
     "appointments": {
-        "community": ("社区编码", "community", "社区代码"),
-        "person": ("人员编号", "person", "身份证号", "身份证号码", "公民身份号码"),
-        "name": ("姓名", "name"),
-        "unit": ("机构", "unit", "所在机构"),
-        "role": ("职务", "role", "岗位"),
-        "full_time": ("专职", "full_time", "是否专职"),
-        "education": ("学历", "education"),
+        "community": ("社区编码", "community", "社区代码", "所在社区编码"),
+        "community_name": ("所在社区", "社区", "社区名称", "村(社区)", "所属社区", "单位", "所在村(社区)",
+                           "村(社区)名称", "社区(村)", "所在单位", "工作单位", "村居", "所在村居"),
+        "person": ("人员编号", "person", "身份证号", "身份证号码", "公民身份号码", "身份证", "证件号码"),
+        "name": ("姓名", "name", "名字"),
+        "unit": ("机构", "unit", "所在机构", "所在组织", "部门", "所在部门"),
+        "role": ("职务", "role", "岗位", "现任职务", "职务(岗位)", "担任职务", "现职务", "岗位名称", "职位", "现任岗位"),
+        "full_time": ("专职", "full_time", "是否专职", "专兼职", "用工性质", "专职/兼职", "专职或兼职"),
+        "education": ("学历", "education", "文化程度", "最高学历", "全日制学历", "学历(学位)"),
         "police_officer": ("民警", "police_officer", "是否民警"),
         "political_legal_officer": ("政法干警", "political_legal_officer", "是否政法干警"),
-        "monthly_pay_yuan": ("月工资(元)", "monthly_pay_yuan", "月工资"),
-        "start": ("任职开始", "start", "任职开始日期"),
-        "end": ("任职结束", "end", "任职结束日期"),
+        "monthly_pay_yuan": ("月工资(元)", "monthly_pay_yuan", "月工资", "工资(元/月)", "月薪", "月薪(元)",
+                             "工资", "月收入(元)", "月工资(元/月)", "工资待遇(元/月)"),
+        "start": ("任职开始", "start", "任职开始日期", "任职时间", "任现职时间", "任职日期", "到岗时间", "任职起始时间"),
+        "end": ("任职结束", "end", "任职结束日期", "离任时间", "任职截止时间"),
         "gender": ("性别", "gender"),
     },
     "regions": {
@@ -351,6 +468,10 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "expires": ("有效期至", "expires"),
     },
 }
+# Columns an office's own layout has that the template does not: the template keeps codes.
+NATURAL_ONLY: dict[str, frozenset[str]] = {"appointments": frozenset({"community_name"})}
+# Header decorations that say nothing of the column: a required-field star, a line break.
+_HEADER_NOISE = re.compile(r"[*＊※\n]")
 ID_NUMBER_HEADERS = frozenset(clean(h) for h in ("身份证号", "身份证号码", "公民身份号码"))
 
 _TABLE = {clean(spelling): table for table, spellings in TABLE_NAMES.items() for spelling in spellings}
@@ -361,13 +482,23 @@ def table_for(name: str) -> str | None:
     return _TABLE.get(clean(name))
 
 
+def template_columns(table: str) -> list[str]:
+    """The columns of a table as the template lays them out (codes, not an office's own words)."""
+    return [c for c in HEADERS[table] if c not in NATURAL_ONLY.get(table, ())]
+
+
+_COLUMN = {table: {clean(s): column for column, spellings in columns.items() for s in reversed(spellings)}
+           for table, columns in HEADERS.items()}
+
+
 def column_for(table: str, header: str) -> str | None:
     """The canonical column a header names, or None for a column we keep and ignore."""
-    wanted = clean(header)
-    for column, spellings in HEADERS[table].items():
-        if any(clean(s) == wanted for s in spellings):
-            return column
-    return None
+    return _COLUMN[table].get(_HEADER_NOISE.sub("", clean(header)))
+
+
+def accepted_headers(table: str, column: str) -> str:
+    """The spellings a column may be headed with, for a message about a missing column."""
+    return "、".join(HEADERS[table][column][:6])
 
 
 def header_label(table: str, column: str) -> str:
@@ -380,3 +511,32 @@ UNIT_SHORT = {
     "governance_office": "综治办", "supervisory_committee": "监委会", "assembly": "居(村)民会议",
     "owners_committee": "业委会", "civil_affairs_station": "民政服务站", "social_org": "社会组织",
 }
+
+
+def post_reading_label(code: str) -> str:
+    """`party_org.member` → 党组织·委员, as the 读取说明 shows how a title was read."""
+    unit, _, role = code.partition(".")
+    return f"{UNIT_SHORT.get(unit, unit)}·{ROLES.get(role, '其他')}"
+
+
+def mapping_messages(table: str, header_row: int, columns: Mapping[str, str], unused: Iterable[str],
+                     community: str | None, titles: list[dict[str, object]]) -> tuple[str, str]:
+    """The 读取说明 of one sheet, in Chinese and in English."""
+    read = "、".join(h if header_label(table, c) == h else f"{h}→{header_label(table, c)}" for h, c in columns.items())
+    unused_list = list(unused)
+    zh = f"第{header_row}行为表头,读取{TABLE_NAMES[table][0]}表:{read}"
+    en = f"header in row {header_row}, read as table {table}: " + ", ".join(f"{h} → {c}" for h, c in columns.items())
+    if community:
+        zh += f";本表各行属于“{community}”"
+        en += f"; every row belongs to {community}"
+    if unused_list:
+        zh += ";未使用的列:" + "、".join(unused_list)
+        en += "; columns not used: " + ", ".join(unused_list)
+    if titles:
+        def read_as(t: dict[str, object]) -> list[str]:
+            return [str(code) for code in t["read_as"]]  # type: ignore[attr-defined]
+        zh += ";按机构前缀或拆分读取的职务:" + "、".join(
+            f"{t['title']} → {' + '.join(post_reading_label(c) for c in read_as(t))} ×{t['rows']}" for t in titles)
+        en += "; post titles read through a unit prefix or split: " + ", ".join(
+            f"{t['title']} → {' + '.join(read_as(t))} x{t['rows']}" for t in titles)
+    return zh, en

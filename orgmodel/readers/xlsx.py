@@ -38,7 +38,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from orgmodel import vocabulary
 from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.raw import PATH, ROW, RawRoster, RawTable, cell_dtype
+from orgmodel.raw import PATH, ROW, SHEET, Found, RawRoster, RawTable, Reading, cell_dtype
 from orgmodel.readers import register
 
 Cell = Any  # str | float | int | bool | date | datetime | time | timedelta, '' when blank
@@ -64,14 +64,14 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d(?:\.\d+)?[eE][+]?\d+$")
 
 # A row whose first filled cell starts with one of these is not data. Totals may sit between
 # blocks of data and are skipped; a signature block ends the table.
-TOTAL_WORDS = ("合计", "总计", "小计", "共计")
-END_WORDS = ("填表人", "填报人", "制表人", "审核人", "审批人", "负责人", "单位负责人", "分管领导", "填表日期",
-             "填报日期", "制表日期", "填表单位", "填报单位", "注:", "注:", "说明:", "说明:", "备注:", "备注:")
+TOTAL_WORDS = vocabulary.FOOTER_TOTAL_WORDS
+END_WORDS = vocabulary.FOOTER_END_WORDS
 
 # Which table a sheet with a name of its own holds, told by the columns its header has.
 # More specific tables first: every 人员 header also names a 机构 column.
 TABLE_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("appointments", frozenset({"community", "person", "unit", "role"})),
+    ("appointments", frozenset({"name", "role"})),  # an office's 花名册: who holds which post
+    ("appointments", frozenset({"person", "role"})),
     ("relations", frozenset({"community", "from", "to", "type"})),
     ("waivers", frozenset({"rule", "community"})),
     ("tasks", frozenset({"community", "id", "name", "category"})),
@@ -142,9 +142,11 @@ def _first_filled(row: Sequence[Cell]) -> Cell:
 # --- formulas without a saved value (.xlsx only) ---------------------------------------------
 
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# A formula's text holds no `<` (XML escapes it), so each match ends at its own cell's `</f>`:
+# the scan is linear (`.*?` there ran on through every later cell when a formula had its value).
 _EMPTY_FORMULA = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)\s*'
-    rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>', re.S)
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)\s*'
+    rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
 
 
 def _column_index(letters: bytes) -> int:
@@ -277,15 +279,37 @@ class _Sheet:
 
     def fill_merged(self, below: int) -> None:
         """A cell merged over several data rows (社区编码 written once per community) holds its
-        value in every row it covers, as the person reading the sheet sees it."""
-        for (top, left), (bottom, right) in self.merged:
-            if top <= below:
-                continue
+        value in every row it covers, as the person reading the sheet sees it. Only rows that
+        hold something are filled (a blank row stays blank), so a merge down to row 1,048,576
+        costs the rows the sheet really has; merged ranges that overlap, which no office
+        writes, are refused rather than filled over and over."""
+        from bisect import bisect_left, bisect_right
+
+        merges = [m for m in self.merged if m[0][0] > below]
+        if not merges:
+            return
+        present = [i for i in range(below + 1, len(self.rows)) if _first_filled(self.rows[i]) != ""]
+        budget = sum(len(self.rows[i]) for i in present)  # cells of the filled rows: what disjoint merges can cover
+        for (top, left), (bottom, right) in merges:
             value = self.rows[top][left] if top < len(self.rows) and left < len(self.rows[top]) else ""
-            for r in range(top, min(bottom, len(self.rows) - 1) + 1):
+            for r in present[bisect_left(present, top):bisect_right(present, bottom)]:
                 row = self.rows[r]
-                for c in range(left, min(right, len(row) - 1) + 1):
-                    row[c] = value
+                end = min(right, len(row) - 1) + 1
+                budget -= max(0, end - left)
+                if budget < 0:
+                    where = f"{_cell_name(top, left)}:{_cell_name(bottom, right)}"
+                    raise RosterInputError([input_error("unreadable_file", sheet=self.name,
+                                                        value=f"[{self.name}]: merged ranges overlap ({where})")])
+                row[left:end] = [value] * max(0, end - left)
+
+
+def _cell_name(row: int, column: int) -> str:
+    """(0, 0) → A1."""
+    letters, column = "", column + 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
 
 
 def _infer_table(sheet: _Sheet) -> str | None:
@@ -323,7 +347,25 @@ def _column_series(name: str, values: list[Cell], kind: str, dtype: pl.DataType)
     return series.cast(dtype)
 
 
-def read_sheet(table: str, sheet: _Sheet, file: str, errors: list[InputError]) -> RawTable:
+_COMMUNITY_NAME = re.compile(r"^(?:.*?(?:街道|镇|乡))?(.+?(?:社区|村|居委会))")
+
+
+def sheet_community(sheet: _Sheet, header_index: int) -> str | None:
+    """The community a sheet without a community column stands for: its name (桂花苑社区), or
+    the one its title row names (桂花苑社区工作者花名册)."""
+    name = sheet.name.strip()
+    if name.endswith(("社区", "村", "居委会")):
+        return name
+    for row in sheet.rows[:header_index]:
+        title = "".join(str(v).strip() for v in row if isinstance(v, str))
+        match = _COMMUNITY_NAME.match(vocabulary.clean(title)) if title else None
+        if match:
+            return match.group(1)
+    return None
+
+
+def read_sheet(table: str, sheet: _Sheet, file: str, errors: list[InputError],
+               readings: list[Reading] | None = None) -> RawTable:
     """One sheet as a raw table: header found, footers and blank rows dropped, cells as text."""
     found = sheet.header(table)
     if found is None:
@@ -332,6 +374,10 @@ def read_sheet(table: str, sheet: _Sheet, file: str, errors: list[InputError]) -
     header_index, columns = found
     header_row = sheet.rows[header_index]
     headers = {c: str(header_row[j]).strip() for c, j in columns.items()}
+    all_headers = tuple(str(v).strip() for v in header_row if v not in ("", None) and str(v).strip())
+    community = None
+    if table == "appointments" and not {"community", "community_name"} & set(columns):
+        community = sheet_community(sheet, header_index)
     sheet.fill_merged(header_index)
     numbers: list[int] = []
     data: list[list[Cell]] = []
@@ -359,12 +405,20 @@ def read_sheet(table: str, sheet: _Sheet, file: str, errors: list[InputError]) -
         series.append(_column_series(column, values, kind, cell_dtype(table, column)))
     frame = pl.DataFrame(series).with_columns(
         pl.Series(ROW, [i + 1 for i in numbers], dtype=pl.Int64), pl.lit(None, pl.String).alias(PATH))
+    if community is not None:
+        frame = frame.with_columns(pl.lit(community, pl.String).alias("community_name"))
+        headers["community_name"] = "所在社区(取自表名)" if community == sheet.name.strip() else "所在社区(取自标题行)"
     if sheet.empty_formulas:
         _check_formulas(numbers, columns, headers, sheet, file, errors)
-    cells = [c for c in frame.columns if c not in (ROW, PATH)]
+    cells = [c for c in frame.columns if c not in (ROW, PATH, "community_name")]
     if cells:
         frame = frame.filter(pl.any_horizontal(pl.col(cells).is_not_null()))
-    return RawTable(table, frame, file=file, sheet=sheet.name, headers=headers)
+    if readings is not None:
+        used = {str(header_row[j]).strip() for j in columns.values()}
+        readings.append(Reading(table, file, sheet.name, header_index + 1,
+                                {str(header_row[j]).strip(): c for c, j in columns.items()},
+                                tuple(h for h in all_headers if h not in used), community))
+    return RawTable(table, frame, file=file, sheet=sheet.name, headers=headers, found_headers=all_headers)
 
 
 def _check_ids(values: list[Cell], numbers: list[int], header: str, sheet: _Sheet, file: str,
@@ -376,7 +430,8 @@ def _check_ids(values: list[Cell], numbers: list[int], header: str, sheet: _Shee
         shown = lost_digits(value)
         if shown is None:
             continue
-        values[k] = shown
+        # every such cell looks alike (3.20602E+17): kept apart, so that one bad cell is one error
+        values[k] = f"{shown}#{sheet.name}!{numbers[k] + 1}"
         errors.append(input_error(
             "number_lost_digits", file=file, sheet=sheet.name, row=numbers[k] + 1, column=header, value=shown,
             expected="文本格式的编号 / an id in a cell formatted as text"))
@@ -402,24 +457,43 @@ def _open(data: bytes, name: str) -> CalamineWorkbook:
         raise RosterInputError([input_error("unreadable_file", file=name, value=f"{name}: {exc}")]) from exc
 
 
-def _sheets_to_read(book: CalamineWorkbook, load: Callable[[str], _Sheet]) -> list[tuple[str, _Sheet]]:
+def _sheets_to_read(book: CalamineWorkbook, load: Callable[[str], _Sheet],
+                    unread: list[tuple[str, list[Cell]]]) -> list[tuple[str, _Sheet]]:
     """(table, sheet) pairs: sheets named as a table (hidden ones too), then visible sheets
-    whose header shows which table they hold; the first sheet of a table wins."""
+    whose header shows which table they hold. The first sheet of a table wins, except that
+    every 人员 sheet counts (one sheet per community); without a sheet named 人员, the visible
+    sheets whose header is a roster's are its sheets. `unread` gets the sheets left aside."""
     chosen: dict[str, _Sheet] = {}
+    people: list[_Sheet] = []
     unnamed: list[str] = []
     for meta in book.sheets_metadata:
         table = vocabulary.table_for(meta.name)
-        if table is not None:
+        if table == "appointments":
+            people.append(load(meta.name))
+        elif table is not None:
             if table not in chosen:
                 chosen[table] = load(meta.name)
         elif meta.visible == SheetVisibleEnum.Visible:
             unnamed.append(meta.name)
+    named_people = bool(people)
     for sheet_name in unnamed:
         sheet = load(sheet_name)
         table = _infer_table(sheet)
-        if table is not None and table not in chosen:
+        if table == "appointments" and not named_people:
+            people.append(sheet)
+        elif table is not None and table != "appointments" and table not in chosen:
             chosen[table] = sheet
-    return list(chosen.items())
+        else:
+            unread.append((sheet_name, _top_row(sheet)))
+    return [*(("appointments", sheet) for sheet in people), *chosen.items()]
+
+
+def _top_row(sheet: _Sheet) -> list[Cell]:
+    """The row a person would take for a sheet's header: its first row with two filled cells."""
+    for row in sheet.rows[:HEADER_SEARCH_ROWS]:
+        if sum(1 for v in row if v not in ("", None)) >= 2:
+            return row
+    return []
 
 
 def read_workbook(data: bytes, name: str) -> RawRoster:
@@ -439,9 +513,34 @@ def read_workbook(data: bytes, name: str) -> RawRoster:
         return _Sheet(sheet_name, rows, merged, empty_formulas.get(sheet_name, {}))
 
     roster = RawRoster(name)
-    for table, sheet in _sheets_to_read(book, load):
-        roster.tables[table] = read_sheet(table, sheet, name, roster.errors)
+    unread: list[tuple[str, list[Cell]]] = []
+    people: list[RawTable] = []
+    for table, sheet in _sheets_to_read(book, load, unread):
+        raw_table = read_sheet(table, sheet, name, roster.errors, roster.readings)
+        if table == "appointments":
+            people.append(raw_table)
+        else:
+            roster.tables[table] = raw_table
+    if len(people) == 1:
+        roster.tables["appointments"] = people[0]
+    elif people:
+        roster.tables["appointments"] = _gathered(people)
+    roster.unread = [Found(name, sheet, tuple(str(v).strip() for v in row if v not in ("", None)))
+                     for sheet, row in unread]
     return roster
+
+
+def _gathered(sheets: list[RawTable]) -> RawTable:
+    """The 人员 sheets of a workbook kept one per community, as one table; each row keeps its sheet."""
+    frames = [t.frame.with_columns(pl.lit(t.sheet, pl.String).alias(SHEET)) for t in sheets]
+    headers: dict[str, str] = {}
+    found: list[str] = []
+    for t in sheets:
+        for column, header in t.headers.items():
+            headers.setdefault(column, header)
+        found.extend(h for h in t.found_headers if h not in found)
+    return RawTable("appointments", pl.concat(frames, how="diagonal_relaxed"), file=sheets[0].file,
+                    sheet=sheets[0].sheet, headers=headers, found_headers=tuple(found))
 
 
 @register(".xlsx", ".xlsm", ".xls", ".ods")

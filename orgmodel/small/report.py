@@ -125,9 +125,9 @@ def _figure(value: float | None) -> int | float | None:
 
 
 def _notices(document: Document) -> list[object]:
-    return [{"code": "unknown_post", "file": FILE, "row": None, "column": "role", "value": n.value,
+    return [{"code": "unknown_post", "file": FILE, "sheet": None, "row": None, "column": "role", "value": n.value,
              "message_zh": texts.fill(texts.UNKNOWN_POST_ZH, {"value": n.value}),
-             "message_en": texts.fill(texts.UNKNOWN_POST_EN, {"value": n.value})}
+             "message_en": texts.fill(texts.UNKNOWN_POST_EN, {"value": n.value}), "mapping": None}
             for n in document.notices]
 
 

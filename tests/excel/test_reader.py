@@ -39,13 +39,17 @@ def district_report(name: str) -> dict[str, Any]:
     return report_of(DISTRICT_CSV if name == "csv" else FIXTURES / name)
 
 
+def posts_no_rule_counts(report: dict[str, Any]) -> list[str]:
+    return [n["value"] for n in report["notices"] if n["code"] == "unknown_post"]
+
+
 @pytest.mark.parametrize("name", DISTRICT_WORKBOOKS)
 def test_district_workbook_gives_the_csv_report(name: str) -> None:
     csv_report, workbook_report = district_report("csv"), district_report(name)
     assert workbook_report["findings"] == csv_report["findings"]
     assert workbook_report["summary"] == csv_report["summary"]
     assert workbook_report["regions"] == csv_report["regions"]
-    assert [n["value"] for n in workbook_report["notices"]] == [n["value"] for n in csv_report["notices"]]
+    assert posts_no_rule_counts(workbook_report) == posts_no_rule_counts(csv_report)
 
 
 @pytest.mark.parametrize("name", ["chongchuan-messy.xlsx", "chongchuan-messy.xls", "chongchuan-messy.ods"])
@@ -61,7 +65,7 @@ def test_messy_copy_reads_into_the_same_roster(name: str) -> None:
 def test_messy_copy_row_numbers_are_excels() -> None:
     """Every notice names the row where Excel shows the post (the header is on row 4, a blank
     row sits in the data, community codes are merged down their block)."""
-    notices = district_report("chongchuan-messy.xlsx")["notices"]
+    notices = [n for n in district_report("chongchuan-messy.xlsx")["notices"] if n["code"] == "unknown_post"]
     assert notices
     sheet = openpyxl.load_workbook(FIXTURES / "chongchuan-messy.xlsx", read_only=True)["2024年三季度花名册"]
     rows = {i: row for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)}

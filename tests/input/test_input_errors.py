@@ -22,6 +22,7 @@ from ._roster import (
     REGIONS,
     input_errors,
     only_error,
+    report_of,
     roster_document,
     roster_tables,
     write_folder,
@@ -134,7 +135,6 @@ def test_role_not_in_unit_says_where_the_role_belongs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("table", "index", "column", "header", "file", "row"), [
     pytest.param("appointments", 3, "role", "职务", "人员.csv", 5, id="职务-blank"),
     pytest.param("appointments", 5, "person", "人员编号", "人员.csv", 7, id="人员编号-blank"),
-    pytest.param("communities", 1, "kind", "类型", "社区.csv", 3, id="类型-blank"),
     pytest.param("regions", 1, "level", "层级", "区域.csv", 3, id="层级-blank"),
 ])
 def test_blank_required_cell(tmp_path: Path, table: str, index: int, column: str, header: str, file: str, row: int) -> None:
@@ -230,17 +230,28 @@ def test_missing_table(tmp_path: Path) -> None:
     assert_messages_name(error, "人员")
 
 
-def test_missing_communities_table(tmp_path: Path) -> None:
+def test_without_a_communities_table_the_communities_are_those_the_people_name(tmp_path: Path) -> None:
+    """formats.md §2: the 社区 table is optional; what no one gave (户数, 人口) is missing."""
     files = roster_tables()
     del files["社区.csv"]
-    errors = input_errors(write_folder(tmp_path / "roster", files))
-    missing = [e for e in errors if e.code == "missing_table"]
-    assert len(missing) == 1
-    assert "社区" in (missing[0].column or "")
+    folder = write_folder(tmp_path / "roster", files)
+    assert input_errors(folder) == []
+    report = report_of(folder)
+    assert report["summary"]["communities"] == 2
+    missing = {(f["community_id"], f["rule_id"], f["missing_field"]) for f in report["findings"] if f["missing_field"]}
+    assert {("C1", "S5", "households"), ("C2", "S5", "households"), ("C1", "F1", "population")} <= missing
+
+
+def test_without_a_unit_column_only_posts_of_several_units_need_one(tmp_path: Path) -> None:
+    """domain.md §3: without 机构, a post goes to the unit its role belongs to; 委员 alone sits
+    in four bodies, so those rows (and only those) are errors asking for the unit."""
+    headers = {k: v for k, v in APPOINTMENT_HEADERS.items() if k != "unit"}
+    errors = input_errors(write_folder(tmp_path / "roster", roster_tables(appointment_headers=headers)))
+    assert [(e.code, e.row, e.column) for e in errors] == [("unit_needed", 3, "职务"), ("unit_needed", 4, "职务")]
+    assert "委员" in errors[0].message_zh and "row" not in errors[0].message_zh
 
 
 @pytest.mark.parametrize(("column", "header"), [
-    pytest.param("unit", "机构", id="机构"),
     pytest.param("role", "职务", id="职务"),
     pytest.param("community", "社区编码", id="社区编码"),
 ])
@@ -252,9 +263,9 @@ def test_missing_column(tmp_path: Path, column: str, header: str) -> None:
     assert_messages_name(error, header, "人员.csv")
 
 
-def _communities_without_kind() -> dict[str, str]:
-    """The roster with its 社区 table headed in English and the kind column left out."""
-    english = {"id": "id", "name": "name", "region": "region", "households": "households", "population": "population",
+def _communities_without_id() -> dict[str, str]:
+    """The roster with its 社区 table headed in English and the id column left out."""
+    english = {"name": "name", "region": "region", "kind": "kind", "households": "households", "population": "population",
                "pilot": "pilot", "office_activity_yuan": "office_activity_yuan"}
     files = roster_tables()
     rows = [[c.get(k, "") for k in english] for c in COMMUNITIES]
@@ -263,18 +274,27 @@ def _communities_without_kind() -> dict[str, str]:
 
 
 def test_missing_column_in_an_english_table(tmp_path: Path) -> None:
-    errors = input_errors(write_folder(tmp_path / "roster", _communities_without_kind()))
+    errors = input_errors(write_folder(tmp_path / "roster", _communities_without_id()))
     missing = [e for e in errors if e.code == "missing_column"]
     assert len(missing) == 1
     assert (missing[0].file, missing[0].row) == ("社区.csv", None)
-    assert missing[0].column in ("类型", "kind")
+    assert missing[0].column in ("社区编码", "id")
+    assert "name" in (missing[0].value or "") and "orgmodel template" in missing[0].message_zh
 
 
 def test_missing_column_does_not_make_every_community_unknown(tmp_path: Path) -> None:
-    """C1 and C2 are listed in 社区.csv; only its kind column is missing. Telling the user
+    """C1 and C2 are listed in 社区.csv; only its id column is missing. Telling the user
     that every 人员 row names an unlisted community would send them looking for the wrong thing."""
-    errors = input_errors(write_folder(tmp_path / "roster", _communities_without_kind()))
+    errors = input_errors(write_folder(tmp_path / "roster", _communities_without_id()))
     assert [e.code for e in errors] == ["missing_column"], [e.message_en for e in errors]
+
+
+def test_a_blank_kind_is_read_from_the_name(tmp_path: Path) -> None:
+    """domain.md §3: with no 类型, a community named …村 is rural, any other urban."""
+    communities = [{**c, "kind": ""} for c in COMMUNITIES]
+    report = report_of(write_folder(tmp_path / "roster", roster_tables(communities=communities)))
+    sizes = {f["community_id"]: f["required_max"] for f in report["findings"] if f["rule_id"] == "S3"}
+    assert sizes == {"C1": 9, "C2": 7}  # 虹桥社区 urban (5-9), 北村 rural (5-7)
 
 
 REGION_CYCLES = [

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic.json_schema import models_json_schema
 
-from api import logs
+from api import logs, parsing
 from api.access import KeyCache, RateLimiter
 from api.errors import Problem, install, responses
 from api.middleware import ServiceHeaders
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keys = KeyCache(app.state.sessions, settings.key_cache_seconds)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.jobs = jobs.JobRunner(app.state.sessions)
+    app.state.parser = parsing.Parser(settings)  # untrusted files are parsed in worker processes
     install(app)
     logs.install()
     for module in (check, render, rulesets, regions, records, admin, jobs):

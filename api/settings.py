@@ -8,6 +8,7 @@ from __future__ import annotations
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.registry.db import DEFAULT_URL
+from orgmodel.readers import guards
 
 
 class Settings(BaseSettings):
@@ -19,6 +20,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = 20 * 1024 * 1024
     max_unzipped_bytes: int = 400 * 1024 * 1024  # an .xlsx/.ods/.zip upload, before it is parsed
     max_upload_rows: int = 2_000_000  # rows of all sheets of an upload, counted before parsing
+    # The real cost of reading an upload, measured before parsing (orgmodel.readers.guards):
+    max_upload_cells: int = guards.Limits.cells  # grid cells: each sheet's highest row × highest column
+    max_upload_string_bytes: int = guards.Limits.string_bytes  # shared strings, once per cell referencing them
+    max_decoded_bytes: int = guards.Limits.decoded_bytes  # CSV text once decoded (GB18030 as Python text + UTF-8)
+    # Untrusted files are parsed in a worker process (api.parsing) with these limits; one past
+    # them is killed and its upload answered 413.
+    parse_memory_bytes: int = 6 * 1024**3  # the worker's address space (RLIMIT_AS)
+    parse_cpu_seconds: int = 240  # the worker's CPU time, all its threads (RLIMIT_CPU)
+    parse_seconds: float = 120.0  # wall-clock time, then the worker is killed
+    parse_workers: int = 2  # parsing workers at once per server process; more uploads wait for one
     job_threshold_bytes: int = 2 * 1024 * 1024  # an upload larger than this runs as a job (202)
     default_rules: str = "nantong"
     render_timeout_seconds: float = 20.0

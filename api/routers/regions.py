@@ -18,7 +18,7 @@ from api.etag import set_etag
 from api.privacy import masked, masked_all
 from api.registry import repository
 from api.registry.views import ImportSummary, RegionView
-from api.routers.check import ACCEPTED, REQUEST_BODY, refuse_oversized_upload, roster_input
+from api.routers.check import ACCEPTED, REQUEST_BODY, roster_input
 from api.routers.jobs import Progress, accepted
 from api.routers.render import CHART_RESPONSE, MEDIA_TYPES, ChartFormat
 from orgmodel import charts, normalize
@@ -71,7 +71,7 @@ def get_region(region_id: RegionId, session: DbSession, caller: Viewer, response
              summary="Import a roster into the region: all of it, or (at any error) nothing; a large upload runs as a job")
 async def import_roster(region_id: RegionId, request: Request, caller: Editor, settings: SettingsDep) -> Response:
     read, data, name = await roster_input(request)
-    refuse_oversized_upload(data, name, settings)
+    read = request.app.state.parser.reader(read)  # its limits checked and the file parsed in a worker (api.parsing)
     def visible() -> None:
         with request.app.state.sessions() as session:
             repository.get_region(session, caller.region, region_id)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from orgmodel.errors import RosterInputError, input_error
 from orgmodel.raw import RawRoster
+from orgmodel.readers import guards
 
 BytesReader = Callable[[bytes, str], RawRoster]
 DirectoryReader = Callable[[Path], RawRoster]
@@ -56,8 +57,9 @@ def read_bytes(data: bytes, name: str) -> RawRoster:
     return reader(data, name)
 
 
-def read_roster(path: Path) -> RawRoster:
-    """Read a roster from a file or a folder."""
+def read_roster(path: Path, limits: guards.Limits | None = None) -> RawRoster:
+    """Read a roster from a file or a folder; a file that would cost its reader more than
+    `limits` (the defaults unless given) is an input error before any parser sees it."""
     if path.is_dir():
         if not _DIRECTORY:
             raise RosterInputError([input_error("unknown_format", file=path.name, value=str(path))])
@@ -66,6 +68,7 @@ def read_roster(path: Path) -> RawRoster:
         data = path.read_bytes()
     except OSError as exc:
         raise RosterInputError([input_error("unreadable_file", file=path.name, value=f"{path}: {exc.strerror}")]) from exc
+    guards.check_cost(data, path.name, limits or guards.Limits())
     return read_bytes(data, path.name)
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from orgmodel.document import Community, GovernmentBody, RosterDocument
 from orgmodel.errors import InputError, RosterInputError, input_error
 from orgmodel.raw import RawRoster, RawTable, text_frame
-from orgmodel.readers import register
+from orgmodel.readers import guards, register
 from orgmodel.vocabulary import HEADERS
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -133,7 +133,7 @@ def from_model(doc: RosterDocument, name: str = "request") -> RawRoster:
 @register(".json")
 def read_json(data: bytes, name: str) -> RawRoster:
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
+        parsed = guards.load_json(data.decode("utf-8-sig"), name)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RosterInputError([input_error("bad_document", file=name, value=str(exc), expected="JSON")]) from exc
     return read_document(parsed, name)
@@ -146,7 +146,7 @@ def read_yaml(data: bytes, name: str) -> RawRoster:
     except UnicodeDecodeError:
         text = data.decode("gb18030", errors="replace")
     try:
-        parsed = yaml.load(text, Loader=_YAML_LOADER)
+        parsed = guards.load_yaml(text, name, _YAML_LOADER)
     except yaml.YAMLError as exc:
         raise RosterInputError([input_error("bad_document", file=name, value=str(exc), expected="YAML")]) from exc
     return read_document(parsed, name)

@@ -21,7 +21,10 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from api import hygiene
+from api.bodies import INVALID_TEXT
 from api.logs import LOGGER
+from api.privacy import masked_value
 from api.registry.repository import (
     ConcurrentChange,
     ImportRejected,
@@ -33,7 +36,7 @@ from api.registry.repository import (
 )
 from orgmodel import charts
 from orgmodel.errors import InputError, PackError, RosterInputError, input_error
-from orgmodel.masking import mask_text
+from orgmodel.text_hygiene import bad_characters
 from orgmodel.vocabulary import clean, table_for
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -92,9 +95,12 @@ def without_person_values(error: InputError) -> InputError:
 
 def problem_document(status: int, detail: str | None = None, *,
                      errors: list[InputError] | None = None) -> dict[str, Any]:
-    problem = Problem(title=HTTPStatus(status).phrase, status=status, detail=None if detail is None else mask_text(detail),
+    """The problem, every string in it masked (the detail, and every member of every error: an
+    echoed `as_of` or `rules`, a `community_id`, a path, as well as values and messages)."""
+    problem = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail,
                       errors=None if errors is None else [without_person_values(e) for e in errors])
-    return problem.model_dump(mode="json", exclude_none=True)
+    document: dict[str, Any] = masked_value(problem.model_dump(mode="json", exclude_none=True))
+    return document
 
 
 def problem_response(status: int, detail: str | None = None, *, errors: list[InputError] | None = None,
@@ -110,6 +116,9 @@ def _document_path(parts: list[int | str]) -> str:
     return path
 
 
+_TEXT_CODES = frozenset({INVALID_TEXT, "string_too_long"})
+
+
 def validation_errors(exc: RequestValidationError) -> list[InputError]:
     """FastAPI's own validation (body shape, query parameters) in the schema of formats.md §3."""
     errors = []
@@ -120,6 +129,15 @@ def validation_errors(exc: RequestValidationError) -> list[InputError]:
         if err.get("type") == "json_invalid":
             errors.append(input_error("bad_document", file="request", expected="JSON",
                                       value=f"{err.get('ctx', {}).get('error', '')} (position {rest[0] if rest else 0})"))
+        elif where == "body" and err.get("type") in _TEXT_CODES:
+            path = _document_path(rest) or None
+            column = str(rest[-1]) if rest else None
+            if err["type"] == INVALID_TEXT:
+                found = list(str(err.get("ctx", {}).get("found", ""))) or bad_characters(str(value))
+                errors.append(hygiene.invalid_text(found, column=column, path=path, file="request"))
+            else:
+                errors.append(hygiene.text_too_long(len(str(value)), int(err.get("ctx", {}).get("max_length", 0)),
+                                                    column=column, path=path, file="request"))
         elif where == "body":
             errors.append(input_error(
                 "bad_document", file="request", path=_document_path(rest) or None,

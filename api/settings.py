@@ -5,6 +5,7 @@ Lists are given as JSON in the environment, e.g. `ORGMODEL_CORS_ORIGINS='["https
 
 from __future__ import annotations
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.registry.db import DEFAULT_URL
@@ -42,3 +43,6 @@ class Settings(BaseSettings):
     key_cache_seconds: float = 5.0  # a revoked key is refused within this long on every instance
     cors_origins: list[str] = []
     workers: int = 1
+    # The key of people's pseudonyms (a resident ID number is never an id): unset, the registry's
+    # own secret, made once per database. Set it on every instance alike, before the first import.
+    id_secret: SecretStr | None = None

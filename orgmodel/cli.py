@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -277,7 +278,12 @@ def _write_bytes(data: bytes, output: Path | None) -> None:
               help="popolo: Popolo / W3C ORG JSON (areas, organizations, posts, persons, memberships)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write the export here")
 def export_command(roster: Path, fmt: str, output: Path | None) -> None:
-    """Export ROSTER (any roster format) for other tools."""
+    """Export ROSTER (any roster format) for other tools.
+
+    People keyed by a resident ID number get pseudonyms as ids: set ORGMODEL_ID_SECRET (the
+    service's setting) for pseudonyms that stay the same across exports; without it they are
+    numbered in roster order.
+    """
     from orgmodel import popolo
 
     try:
@@ -285,7 +291,7 @@ def export_command(roster: Path, fmt: str, output: Path | None) -> None:
     except RosterInputError as exc:
         _print_input_errors(exc.errors)
         sys.exit(EXIT_BAD_INPUT)
-    _write_bytes(popolo.to_json(data), output)
+    _write_bytes(popolo.to_json(data, os.environ.get("ORGMODEL_ID_SECRET") or None), output)
 
 
 @main.command("template")

@@ -43,6 +43,8 @@ class Unit(_Model):
 
 class Person(_Model):
     id: str
+    masked_id: str | None = Field(None, description="written by the registry beside a pseudonym id (pid-…): the "
+                                                    "resident ID number it stands for, masked; never read")
     name: str | None = None
     education: str | None = Field(None, description="none|secondary|associate|bachelor|master|doctorate or 本科 …")
     police_officer: YesNo | None = None

@@ -8,6 +8,12 @@ post, with start and end dates). Codes go into `classification` and `role` so a 
 can map them back; Chinese labels into `name` and `label`. Resident ID numbers and mobile
 numbers are masked, as in every output; ids are stable paths, so two exports of the same
 roster are identical.
+
+A person keyed by a resident ID number is never called by its masked form (two people can share
+it): their id is a pseudonym (`orgmodel.identity`), keyed by `id_secret` — the same secret gives
+the same ids in every export — and the masked number is an identifier beside it. Without a
+secret they are numbered in roster order (`pid-1`, `pid-2` …): unique and identical for the same
+roster, but not kept when people are added.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 
 import polars as pl
 
-from orgmodel import vocabulary
+from orgmodel import identity, vocabulary
 from orgmodel.masking import mask_text
 from orgmodel.roster import Roster
 
@@ -41,7 +47,23 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v is not None and v != []}
 
 
-def to_popolo(roster: Roster) -> dict[str, Any]:
+def _person_ids(people: list[str], id_secret: str | bytes | None) -> dict[str, str]:
+    """Each roster person id → the id of its Popolo person (without `person/`)."""
+    if id_secret is not None:
+        secret = id_secret.encode("utf-8") if isinstance(id_secret, str) else id_secret
+        return {p: identity.public_id(p, secret) for p in people}
+    numbered = iter(range(1, len(people) + 1))
+    return {p: f"{identity.PSEUDONYM_PREFIX}{next(numbered)}" if identity.needs_pseudonym(p) else p for p in people}
+
+
+def _person(record: dict[str, Any], popolo_id: str) -> dict[str, Any]:
+    masked = identity.masked_id(record["person"])
+    name = None if record["name"] is None else mask_text(record["name"])
+    return _clean({"id": f"person/{popolo_id}", "name": name, "gender": record["gender"],
+                   "identifiers": [{"scheme": "masked_id", "identifier": masked}] if masked else None})
+
+
+def to_popolo(roster: Roster, id_secret: str | bytes | None = None) -> dict[str, Any]:
     """The roster as a Popolo document: areas, organizations, posts, persons, memberships."""
     areas = [_clean({"id": f"area/{r['id']}", "name": r["name"], "classification": r["level"],
                      "parent_id": f"area/{r['parent']}" if r["parent"] else None,
@@ -65,8 +87,8 @@ def to_popolo(roster: Roster) -> dict[str, Any]:
     for u in roster.units.with_columns(pl.col("unit").cast(pl.String)).iter_rows(named=True):
         unit_org(u["community"], u["unit"], u["name"])
     people = roster.people.select("person", "name", "gender")
-    persons = [_clean({"id": f"person/{mask_text(p['person'])}", "name": p["name"], "gender": p["gender"]})
-               for p in people.iter_rows(named=True)]
+    person_ids = _person_ids(people["person"].to_list(), id_secret)
+    persons = [_person(p, person_ids[p["person"]]) for p in people.iter_rows(named=True)]
     posts: dict[str, dict[str, Any]] = {}
     memberships = []
     appointments = roster.appointments.with_columns(pl.col("unit").cast(pl.String), pl.col("role").cast(pl.String))
@@ -77,7 +99,7 @@ def to_popolo(roster: Roster) -> dict[str, Any]:
         post_id = f"{org_id}/{role}"
         posts.setdefault(post_id, {"id": post_id, "label": label, "role": a["role"], "organization_id": org_id})
         memberships.append(_clean({
-            "id": f"membership/{i + 1}", "person_id": f"person/{mask_text(a['person'])}", "organization_id": org_id,
+            "id": f"membership/{i + 1}", "person_id": f"person/{person_ids[a['person']]}", "organization_id": org_id,
             "post_id": post_id, "role": label, "start_date": _date(a["start"]), "end_date": _date(a["end"]),
             "extras": {"full_time": a["full_time"]}}))
     for r in roster.relations.iter_rows(named=True):
@@ -89,5 +111,5 @@ def to_popolo(roster: Roster) -> dict[str, Any]:
             "posts": list(posts.values()), "persons": persons, "memberships": memberships}
 
 
-def to_json(roster: Roster) -> bytes:
-    return (json.dumps(to_popolo(roster), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def to_json(roster: Roster, id_secret: str | bytes | None = None) -> bytes:
+    return (json.dumps(to_popolo(roster, id_secret), ensure_ascii=False, indent=2) + "\n").encode("utf-8")

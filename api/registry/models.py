@@ -11,6 +11,15 @@ Logical identities are not row keys: a community is its `id`, a person is
 street offices may both number people P001 — and an appointment is its `appointment_id`.
 References between tables use these logical identities, so a new version of a person does
 not orphan their appointments.
+
+A person is shown and looked up by `public_id` (`orgmodel.identity`): their `person_id` when it
+holds no personal number, a pseudonym when it is a resident ID number. It is fixed when the
+person is first stored and carried by every later version (and by their appointments, as
+`person_public_id`), so it never changes, whatever the secret later becomes.
+
+Every text column has a length cap, the same on every database: the declared length of a
+`String`, `NOTE` for the one `Text` column (`text_caps`). PostgreSQL enforces it, SQLite would
+not, so the registry's write path checks it first on both.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from sqlalchemy.types import TypeDecorator
 CODE = 40  # unit, role, level, kind codes
 ID = 64  # region, community, person, task ids
 NAME = 200
+NOTE = 500  # api_keys.note: `Text` in the database, capped by the write path
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -119,12 +129,15 @@ class Person(Versioned, Base):
     __tablename__ = "people"
     __table_args__ = (
         _current_unique("uq_people_current", "scope", "person_id"),
+        _current_unique("uq_people_public_current", "scope", "public_id"),
+        Index("ix_people_public_id", "public_id"),
         CheckConstraint("monthly_pay_yuan >= 0", name="ck_people_pay"),
     )
 
     key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     scope: Mapped[str] = mapped_column(String(ID))
-    person_id: Mapped[str] = mapped_column(String(ID))
+    person_id: Mapped[str] = mapped_column(String(ID))  # as the roster gives it; never shown
+    public_id: Mapped[str | None] = mapped_column(String(ID))  # the id shown and looked up (set on every row)
     home_community: Mapped[str | None] = mapped_column(String(ID))  # where the roster listed them
     name: Mapped[str | None] = mapped_column(String(NAME))
     education: Mapped[str | None] = mapped_column(String(CODE))
@@ -152,6 +165,7 @@ class Appointment(Versioned, Base):
     region_id: Mapped[str] = mapped_column(String(ID))  # the community's, so isolation needs no join
     scope: Mapped[str] = mapped_column(String(ID))
     person_id: Mapped[str] = mapped_column(String(ID))
+    person_public_id: Mapped[str | None] = mapped_column(String(ID))  # the person's `public_id`
     unit: Mapped[str] = mapped_column(String(CODE))
     role: Mapped[str] = mapped_column(String(CODE))
     label: Mapped[str | None] = mapped_column(String(NAME))  # the post as written, when `role` is `other`
@@ -233,7 +247,7 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(NAME))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text, info={"max_length": NOTE})
 
 
 class Job(Base):
@@ -253,3 +267,27 @@ class Job(Base):
     media_type: Mapped[str | None] = mapped_column(String(NAME))
     result: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
     problem: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class RegistrySetting(Base):
+    """The registry's own values, made when the schema is: `person_id_secret`, the key of the
+    pseudonyms when ORGMODEL_ID_SECRET is not set (one per database, shared by its instances)."""
+
+    __tablename__ = "registry_settings"
+
+    name: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    value: Mapped[str] = mapped_column(String(NAME))
+
+
+PERSON_ID_SECRET = "person_id_secret"
+
+
+def text_caps(model: type[Base]) -> dict[str, int]:
+    """Every text column of the model → the most characters it holds (on every database)."""
+    caps = {}
+    for column in model.__table__.columns:
+        if isinstance(column.type, String):  # Text too
+            cap = column.type.length or column.info.get("max_length")
+            assert cap is not None, f"{model.__tablename__}.{column.key} has no length cap"
+            caps[column.key] = int(cap)
+    return caps

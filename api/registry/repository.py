@@ -13,6 +13,7 @@ next version.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import secrets
@@ -24,6 +25,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Select, and_, func, insert, literal, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from api import hygiene
 from api.registry import models
 from api.registry.db import begin_write
 from api.registry.views import (
@@ -37,10 +39,13 @@ from api.registry.views import (
     RegionView,
     Role,
 )
-from orgmodel import normalize, vocabulary
+from orgmodel import identity, normalize, vocabulary
 from orgmodel.document import RosterDocument
+from orgmodel.errors import InputError, RosterInputError
+from orgmodel.masking import mask_text
 from orgmodel.readers.document import from_model, read_document
 from orgmodel.roster import Roster
+from orgmodel.text_hygiene import bad_characters, describe
 
 CHUNK = 500  # ids per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
 KEY_PREFIX = "omk_"
@@ -196,6 +201,7 @@ def create_region(session: Session, region_id: str, actor: str, *, parent_id: st
         now = _now()
         values = {"id": region_id, "parent_id": parent_id, "name": name, "level": code,
                   "min_wage_monthly_yuan": min_wage_monthly_yuan}
+        _refuse_unstorable(models.Region, {**values, "recorded_by": actor})
         session.execute(insert(models.Region).values(**values, version=1, recorded_at=now, recorded_by=actor))
         _audit(session, now, actor, "create", "region", region_id, region_id, None, values)
         row = _region_row(session, region_id)
@@ -249,8 +255,14 @@ def get_community(session: Session, key_region_id: str, community_id: str) -> Co
     return _community_view(row)
 
 
+def _public(row: Any) -> str:
+    return row.public_id or row.person_id  # type: ignore[no-any-return]
+
+
 def _person_view(row: Any) -> PersonView:
-    return PersonView(id=row.person_id, scope=row.scope, name=row.name, education=row.education,
+    public = _public(row)
+    return PersonView(id=public, masked_id=None if public == row.person_id else mask_text(row.person_id),
+                      scope=row.scope, name=row.name, education=row.education,
                       police_officer=row.police_officer, political_legal_officer=row.political_legal_officer,
                       monthly_pay_yuan=row.monthly_pay_yuan, gender=row.gender, version=row.version,
                       recorded_at=row.recorded_at, recorded_by=row.recorded_by)
@@ -269,7 +281,7 @@ def list_people(session: Session, key_region_id: str, *, as_of: dt.date | None =
                 offset: int = 0) -> list[PersonView]:
     """The people the region sees; with `as_of`, only those holding a post of the region on that day."""
     p, a = models.Person, models.Appointment
-    query = select(p).where(_current(p), _visible_people(key_region_id)).order_by(p.scope, p.person_id)
+    query = select(p).where(_current(p), _visible_people(key_region_id)).order_by(p.scope, p.public_id)
     if as_of is not None:
         query = query.where(select(literal(1)).where(
             a.scope == p.scope, a.person_id == p.person_id, _current(a),
@@ -278,12 +290,14 @@ def list_people(session: Session, key_region_id: str, *, as_of: dt.date | None =
 
 
 def get_person(session: Session, key_region_id: str, person_id: str, scope: str | None = None) -> PersonView:
+    """A person by their public id (`PersonView.id`). A resident ID number finds no one: were it
+    looked up, a key that sees the masked number could learn the hidden digits by guessing."""
     return _person_view(_person_row(session, key_region_id, person_id, scope))
 
 
 def _person_row(session: Session, key_region_id: str, person_id: str, scope: str | None) -> models.Person:
     p = models.Person
-    query = select(p).where(p.person_id == person_id, _current(p), _visible_people(key_region_id))
+    query = select(p).where(p.public_id == person_id, _current(p), _visible_people(key_region_id))
     if scope is not None:
         query = query.where(p.scope == scope)
     rows = list(session.scalars(query.limit(2)))
@@ -296,12 +310,13 @@ def _person_row(session: Session, key_region_id: str, person_id: str, scope: str
 
 # --- appointments ---------------------------------------------------------------------------
 
-_APPOINTMENT_FIELDS = ("appointment_id", "community_id", "region_id", "scope", "person_id", "unit", "role", "label",
-                       "full_time", "start", "end")
+_APPOINTMENT_FIELDS = ("appointment_id", "community_id", "region_id", "scope", "person_id", "person_public_id", "unit",
+                       "role", "label", "full_time", "start", "end")
 
 
 def _appointment_view(row: Any) -> AppointmentView:
-    return AppointmentView(id=row.appointment_id, community=row.community_id, region=row.region_id, person=row.person_id,
+    return AppointmentView(id=row.appointment_id, community=row.community_id, region=row.region_id,
+                           person=row.person_public_id or row.person_id,
                            scope=row.scope, unit=row.unit, role=row.role, label=row.label, full_time=row.full_time,
                            start=row.start, end=row.end, version=row.version, recorded_at=row.recorded_at,
                            recorded_by=row.recorded_by, superseded_at=row.superseded_at)
@@ -320,7 +335,7 @@ def list_appointments(session: Session, key_region_id: str, *, community_id: str
     query = select(a).where(_current(a), a.region_id.in_(_subtree(key_region_id)), _in_force(a, as_of))
     if community_id is not None:
         query = query.where(a.community_id == community_id)
-    query = query.order_by(a.community_id, a.unit, a.role, a.person_id, a.appointment_id).limit(limit).offset(offset)
+    query = query.order_by(a.community_id, a.unit, a.role, a.person_public_id, a.appointment_id).limit(limit).offset(offset)
     return [_appointment_view(row) for row in session.scalars(query)]
 
 
@@ -390,12 +405,33 @@ def _appointment_values(session: Session, key_region_id: str, base: Mapping[str,
         raise InvalidChange(f"end {values['end']} is before start {values['start']}")
     if "person" in changes:
         person = _person_row(session, key_region_id, str(changes["person"]), None)
-        values["scope"], values["person_id"] = person.scope, person.person_id
+        values["scope"], values["person_id"], values["person_public_id"] = person.scope, person.person_id, _public(person)
+    _refuse_unstorable(models.Appointment, values)
     return values
 
 
 def _fields(row: Any, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names}
+
+
+_MULTILINE = {(models.ApiKey, "note")}  # the one text that may hold tabs and line breaks
+
+
+def _refuse_unstorable(model: Any, values: Mapping[str, Any]) -> None:
+    """One row's text as every database would hold it: no control, bidi or zero-width
+    characters (`orgmodel.text_hygiene`), none longer than its column's cap (`models.text_caps`)."""
+    caps = models.text_caps(model)
+    problems = []
+    for name, value in values.items():
+        if not isinstance(value, str) or name not in caps:
+            continue
+        bad = bad_characters(value, multiline=(model, name) in _MULTILINE)
+        if bad:
+            problems.append(f"{name} holds {', '.join(describe(ch) for ch in bad)}, which may not be stored")
+        if len(value) > caps[name]:
+            problems.append(f"{name} has {len(value)} characters, more than the {caps[name]} it may have")
+    if problems:
+        raise InvalidChange("; ".join(problems))
 
 
 def _supersede_version(session: Session, model: Any, identity: ColumnElement[bool], kind: str, object_id: str,
@@ -461,8 +497,8 @@ def add_appointment(session: Session, key_region_id: str, community_id: str, fie
         if missing:
             raise InvalidChange(f"missing {', '.join(sorted(missing))}")
         base = {"appointment_id": str(uuid.uuid4()), "community_id": community.id, "region_id": community.region,
-                "scope": None, "person_id": None, "unit": None, "role": None, "label": None, "full_time": False,
-                "start": None, "end": None}
+                "scope": None, "person_id": None, "person_public_id": None, "unit": None, "role": None, "label": None,
+                "full_time": False, "start": None, "end": None}
         values = _appointment_values(session, key_region_id, base, fields)
         now = _now()
         session.execute(insert(models.Appointment).values(**values, version=1, recorded_at=now, recorded_by=actor))
@@ -500,6 +536,7 @@ def update_community(session: Session, key_region_id: str, community_id: str, ch
             raise NotFound("community", community_id)
         before = _fields(row, _COMMUNITY_FIELDS)
         after = {**before, **values}
+        _refuse_unstorable(c, after)
         now = _now()
         _supersede_version(session, c, c.id == community_id, "community", community_id, expected_version, row.version, now)
         session.execute(insert(c).values(**after, version=expected_version + 1, recorded_at=now, recorded_by=actor))
@@ -526,15 +563,16 @@ def update_person(session: Session, key_region_id: str, person_id: str, changes:
         if row.scope not in visible_region_ids(session, key_region_id):
             raise NotYours(f"person {person_id} is kept by the roster of region {row.scope}, above this key's region; "
                            "a key of that region may change them")
-        before = _fields(row, ("scope", "person_id", "home_community", *_PERSON_FIELDS))
+        before = _fields(row, ("scope", "person_id", "public_id", "home_community", *_PERSON_FIELDS))
         after = {**before, **_person_changes(changes)}
+        _refuse_unstorable(p, after)
         now = _now()
-        _supersede_version(session, p, and_(p.scope == row.scope, p.person_id == person_id), "person", person_id,
+        _supersede_version(session, p, and_(p.scope == row.scope, p.person_id == row.person_id), "person", person_id,
                            expected_version, row.version, now)
         session.execute(insert(p).values(**after, version=expected_version + 1, recorded_at=now, recorded_by=actor))
-        _audit(session, now, actor, "update", "person", person_id, row.scope, {**before, "version": expected_version},
+        _audit(session, now, actor, "update", "person", _public(row), row.scope, {**before, "version": expected_version},
                {**after, "version": expected_version + 1})
-        return get_person(session, key_region_id, person_id, row.scope)
+        return get_person(session, key_region_id, _public(row), row.scope)
 
     return _in_transaction(session, work)
 
@@ -681,19 +719,20 @@ _KEPT_FIELDS = ("full_time", "end")  # an appointment whose only differences are
 
 
 def import_roster(session: Session, region_id: str, source: Roster | RosterDocument | Mapping[str, Any],
-                  actor: str) -> ImportSummary:
+                  actor: str, *, id_secret: str | None = None) -> ImportSummary:
     """Store a roster in a region — all or nothing, in one transaction.
 
     Each community of the roster replaces that community's current state: the same
     appointment (same person, post and start) keeps its id and, if its end or full-time flag
     changed, gets a new version; an appointment no longer listed is retracted (kept in the
     history). Communities of the region that the roster does not list are left as they are.
-    People belong to the region the roster is imported into.
+    People belong to the region the roster is imported into; a new person's public id is made
+    with `id_secret` (ORGMODEL_ID_SECRET), or with the registry's own secret when it is None.
     """
     roster = as_roster(source)
-    unstorable = _unstorable_text(roster)
+    unstorable = unstorable_text(roster)
     if unstorable:
-        raise ImportRejected(unstorable)
+        raise RosterInputError(unstorable)
 
     def work() -> ImportSummary:
         if _region_row(session, region_id) is None:
@@ -717,9 +756,12 @@ def import_roster(session: Session, region_id: str, source: Roster | RosterDocum
         _store_regions(session, region_id, regions, now, actor)
         _store_communities(session, communities, existing, stamp)
         region_of = {c["id"]: c["region"] for c in communities}
-        people_added, people_changed = _store_people(session, region_id, roster, stamp)
-        counts = _store_appointments(session, region_id, roster, region_of, stamp)
-        _store_parts(session, roster, region_of, stamp)
+        existing_people = _stored_people(session, region_id)
+        stored = _known_by_public_id(roster, existing_people)
+        people_added, people_changed, public_of = _store_people(
+            session, region_id, stored, existing_people, person_id_secret(session, id_secret), stamp)
+        counts = _store_appointments(session, region_id, stored, region_of, public_of, stamp)
+        _store_parts(session, stored, region_of, stamp)
         summary = ImportSummary(region=region_id, communities=len(communities), people_added=people_added,
                                 people_changed=people_changed, **counts)
         _audit(session, now, actor, "import", "roster", region_id, region_id, None,
@@ -729,17 +771,50 @@ def import_roster(session: Session, region_id: str, source: Roster | RosterDocum
     return _in_transaction(session, work)
 
 
-def _unstorable_text(roster: Roster) -> list[str]:
-    """Text no database should be given: a NUL character (PostgreSQL refuses it, SQLite would keep
-    it, so both refuse it here)."""
-    problems = []
-    for table in ("regions", "communities", "people", "appointments", "units", "relations", "tasks"):
+# Where each text column of a roster is stored: its table's model and the model's column.
+STORED_TEXT: dict[str, tuple[Any, dict[str, str]]] = {
+    "regions": (models.Region, {"id": "id", "name": "name", "level": "level", "parent": "parent_id"}),
+    "communities": (models.Community, {"id": "id", "name": "name", "region": "region_id", "kind": "kind"}),
+    "people": (models.Person, {"person": "person_id", "name": "name", "education": "education", "gender": "gender"}),
+    "appointments": (models.Appointment, {"community": "community_id", "person": "person_id", "unit": "unit",
+                                          "role": "role", "label": "label"}),
+    "units": (models.Unit, {"community": "community_id", "unit": "unit", "name": "name"}),
+    "relations": (models.Relation, {"community": "community_id", **{c: c for c in (
+        "from_unit", "from_government", "to_unit", "to_government", "type")}}),
+    "tasks": (models.Task, {"community": "community_id", "id": "task_id", **{c: c for c in (
+        "name", "assigned_by", "category", "category_text", "authorization", "purchase_contract")}}),
+}
+# Anything a text could hold that `bad_characters` refuses, for the Rust regex engine under polars;
+# the values it finds are then judged by `bad_characters` itself.
+_SUSPECT = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]"
+
+
+def unstorable_text(roster: Roster) -> list[InputError]:
+    """Text the registry does not store, found in columns: a control, bidi or zero-width character
+    (a NUL too, which PostgreSQL would refuse and SQLite keep), or more characters than the column
+    holds (PostgreSQL would refuse it, SQLite keep it) — refused alike on every database."""
+    errors = []
+    for table, (model, columns) in STORED_TEXT.items():
         frame: pl.DataFrame = getattr(roster, table)
-        for column in frame.columns:
-            if frame.schema[column] in (pl.String, pl.Categorical) and \
-                    frame.select(pl.col(column).cast(pl.String).str.contains("\x00", literal=True).any()).item():
-                problems.append(f"{table}.{column}: text with a NUL character cannot be stored")
-    return problems
+        if table == "people":  # a person's community: where they are first appointed
+            frame = frame.join(roster.appointments.select("person", "community").unique("person", keep="first"),
+                               on="person", how="left")
+        caps = models.text_caps(model)
+        for column, stored_as in columns.items():
+            text = frame.select(pl.col(column).cast(pl.String).alias("value"),
+                                (pl.col("community") if "community" in frame.columns else pl.lit(None, pl.String))
+                                .alias("in_community"))
+            suspects = text.filter(pl.col("value").str.contains(_SUSPECT) |
+                                   (pl.col("value").str.len_chars() > caps[stored_as]))
+            for value, community in suspects.unique("value", keep="first", maintain_order=True).iter_rows():
+                errors += _text_errors(f"{table}.{column}", value, caps[stored_as], community)
+    return errors
+
+
+def _text_errors(column: str, value: str, cap: int, community: str | None) -> list[InputError]:
+    bad = bad_characters(value)
+    return ([hygiene.invalid_text(bad, column=column, community_id=community)] if bad else []) + \
+        ([hygiene.text_too_long(len(value), cap, column=column, community_id=community)] if len(value) > cap else [])
 
 
 def _store_communities(session: Session, communities: list[dict[str, Any]], existing: dict[str, Any],
@@ -761,17 +836,20 @@ def _store_communities(session: Session, communities: list[dict[str, Any]], exis
         _insert_many(session, c, rows)
 
 
-def _store_people(session: Session, region_id: str, roster: Roster, stamp: dict[str, Any]) -> tuple[int, int]:
+def _store_people(session: Session, region_id: str, roster: Roster, existing: Mapping[str, Any], secret: bytes,
+                  stamp: dict[str, Any]) -> tuple[int, int, dict[str, str]]:
+    """The roster's people as the region's; also each one's public id (kept from the stored
+    person, made for a new one)."""
     p = models.Person
     homes = dict(roster.appointments.select("person", "community").unique("person", keep="first", maintain_order=True)
                  .iter_rows())
-    existing = {row["person_id"]: row for row in session.execute(
-        select(*p.__table__.c).where(p.scope == region_id, _current(p))).mappings()}  # the region's own people, one query
-    rows, changed = [], []
+    rows, changed, public_of = [], [], {}
     for record in _records(roster.people):
-        values = {"scope": region_id, "person_id": record["person"], "home_community": homes.get(record["person"]),
-                  **{f: record[f] for f in _PERSON_FIELDS}}
         old = existing.get(record["person"])
+        public = old["public_id"] if old is not None and old["public_id"] else identity.public_id(record["person"], secret)
+        public_of[record["person"]] = public
+        values = {"scope": region_id, "person_id": record["person"], "public_id": public,
+                  "home_community": homes.get(record["person"]), **{f: record[f] for f in _PERSON_FIELDS}}
         if old is not None and {f: old[f] for f in values} == values:
             continue
         if old is not None:
@@ -780,7 +858,34 @@ def _store_people(session: Session, region_id: str, roster: Roster, stamp: dict[
     _supersede_where(session, p, p.key, changed, stamp["recorded_at"])
     if rows:
         _insert_many(session, p, rows)
-    return len(rows) - len(changed), len(changed)
+    return len(rows) - len(changed), len(changed), public_of
+
+
+def _stored_people(session: Session, region_id: str) -> dict[str, Any]:
+    """The region's own current people by person id (one query)."""
+    p = models.Person
+    return {row["person_id"]: row for row in session.execute(
+        select(*p.__table__.c).where(p.scope == region_id, _current(p))).mappings()}
+
+
+def _known_by_public_id(roster: Roster, existing: Mapping[str, Any]) -> Roster:
+    """A roster read back from the registry names people by their public ids: each pseudonym of a
+    stored person of the region is that person again (not a new one called `pid-…`)."""
+    aliases = {row["public_id"]: person_id for person_id, row in existing.items()
+               if row["public_id"] and row["public_id"] != person_id}
+    if not aliases:
+        return roster
+    named = set(roster.people["person"].to_list())
+    used = {alias: person_id for alias, person_id in aliases.items() if alias in named}
+    if not used:
+        return roster
+    twice = sorted(alias for alias, person_id in used.items() if person_id in named)
+    if twice:
+        raise ImportRejected([f"person {alias} is listed twice: by this id and by the number it stands for"
+                              for alias in twice])
+    return dataclasses.replace(
+        roster, people=roster.people.with_columns(pl.col("person").replace(used)),
+        appointments=roster.appointments.with_columns(pl.col("person").replace(used)))
 
 
 def _appointment_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -789,7 +894,7 @@ def _appointment_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def _store_appointments(session: Session, region_id: str, roster: Roster, region_of: dict[str, str],
-                        stamp: dict[str, Any]) -> dict[str, int]:
+                        public_of: Mapping[str, str], stamp: dict[str, Any]) -> dict[str, int]:
     a = models.Appointment
     old_by_key: dict[tuple[Any, ...], list[Any]] = {}
     for row in _current_rows(session, a, a.community_id, list(region_of)):
@@ -799,7 +904,8 @@ def _store_appointments(session: Session, region_id: str, roster: Roster, region
     for record in roster.appointments.select("community", "person", "unit", "role", "label", "full_time", "start", "end",
                                              ).with_columns(pl.col(pl.Enum).cast(pl.String)).iter_rows(named=True):
         values = {"community_id": record["community"], "region_id": region_of[record["community"]], "scope": region_id,
-                  "person_id": record["person"], "unit": record["unit"], "role": record["role"], "label": record["label"],
+                  "person_id": record["person"], "person_public_id": public_of.get(record["person"], record["person"]),
+                  "unit": record["unit"], "role": record["role"], "label": record["label"],
                   "full_time": bool(record["full_time"]), "start": record["start"], "end": record["end"]}
         matches = old_by_key.get(_appointment_key(values))
         old = matches.pop(0) if matches else None
@@ -869,20 +975,25 @@ def roster_as_of(session: Session, region_id: str, as_of: dt.date | None = None,
         _current(c, known_at), c.region_id.in_(subtree)).order_by(c.id)).mappings())
     appointment_rows = list(session.execute(select(*a.__table__.c).where(
         _current(a, known_at), a.region_id.in_(subtree), _in_force(a, as_of))
-        .order_by(a.community_id, a.unit, a.role, a.person_id, a.start, a.appointment_id)).mappings())
+        .order_by(a.community_id, a.unit, a.role, a.person_public_id, a.start, a.appointment_id)).mappings())
     community_ids = {row["id"] for row in community_rows}
     appointed = {(row["scope"], row["person_id"]) for row in appointment_rows}
     scopes = {scope for scope, _ in appointed} | set(visible_region_ids(session, region_id))
     people_rows = [row for batch in _chunks(sorted(scopes)) for row in session.execute(
         select(*p.__table__.c).where(_current(p, known_at), p.scope.in_(batch))).mappings()
         if (row["scope"], row["person_id"]) in appointed or row["home_community"] in community_ids]
-    people_rows.sort(key=lambda row: (row["person_id"], row["scope"]))
+    public_of = {(row["scope"], row["person_id"]): row["public_id"] or row["person_id"] for row in people_rows}
+    public_of.update({(row["scope"], row["person_id"]): row["person_public_id"] or row["person_id"]
+                      for row in appointment_rows if (row["scope"], row["person_id"]) not in public_of})
+    people_rows.sort(key=lambda row: (public_of[(row["scope"], row["person_id"])], row["scope"]))
     scopes_of: dict[str, set[str]] = {}
-    for row in people_rows:
-        scopes_of.setdefault(row["person_id"], set()).add(row["scope"])
+    for (scope, _), public in public_of.items():
+        scopes_of.setdefault(public, set()).add(scope)
 
     def shown(scope: str, person_id: str) -> str:
-        return person_id if len(scopes_of.get(person_id, ())) <= 1 else f"{person_id}@{scope}"
+        """The person's public id (never the roster's number), `@scope` when two regions use it."""
+        public = public_of[(scope, person_id)]
+        return public if len(scopes_of[public]) <= 1 else f"{public}@{scope}"
 
     first_community: dict[tuple[str, str], str] = {}
     for row in appointment_rows:
@@ -893,7 +1004,9 @@ def roster_as_of(session: Session, region_id: str, as_of: dt.date | None = None,
         home = row["home_community"] if row["home_community"] in community_ids else first_community.get(ident)
         if home is None:
             continue
-        listed.setdefault(home, []).append(_clean({"id": shown(*ident), **{f: row[f] for f in _PERSON_FIELDS}}))
+        masked = None if public_of[ident] == row["person_id"] else mask_text(row["person_id"])
+        listed.setdefault(home, []).append(_clean({"id": shown(*ident), "masked_id": masked,
+                                                   **{f: row[f] for f in _PERSON_FIELDS}}))
     appointments: dict[str, list[dict[str, Any]]] = {}
     for row in appointment_rows:
         role = row["label"] if row["role"] == vocabulary.OTHER_ROLE and row["label"] else row["role"]
@@ -935,6 +1048,20 @@ def _parts(session: Session, subtree: Select[tuple[str]], known_at: dt.datetime 
     return units, relations, tasks
 
 
+# --- the person id secret ----------------------------------------------------------------
+
+def person_id_secret(session: Session, configured: str | None = None) -> bytes:
+    """The key of people's pseudonyms: ORGMODEL_ID_SECRET when set, else the registry's own (made
+    by the migration, one per database, so every instance on it agrees)."""
+    if configured:
+        return configured.encode("utf-8")
+    s = models.RegistrySetting
+    value = session.scalar(select(s.value).where(s.name == models.PERSON_ID_SECRET))
+    if value is None:
+        raise RuntimeError("the registry has no person id secret; migrate it first (orgmodel serve does)")
+    return value.encode("utf-8")
+
+
 # --- the audit log ------------------------------------------------------------------------
 
 def audit_log(session: Session, key_region_id: str, *, after_id: int = 0, limit: int = 100) -> list[AuditView]:
@@ -966,6 +1093,7 @@ def create_key(session: Session, region_id: str, role: Role, actor: str = "cli",
     def work() -> tuple[str, KeyInfo]:
         if _region_row(session, region_id) is None:
             raise NotFound("region", region_id)
+        _refuse_unstorable(models.ApiKey, {"note": note, "created_by": actor})
         plaintext = KEY_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
         now = _now()
         row = models.ApiKey(key_hash=_hash(plaintext), prefix=plaintext[:len(KEY_PREFIX) + 6], region_id=region_id,

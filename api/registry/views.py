@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Role = Literal["viewer", "editor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
@@ -40,7 +40,10 @@ class CommunityView(BaseModel):
 
 
 class PersonView(BaseModel):
-    id: str
+    id: str = Field(description="the person's id: the roster's own (P001), or a pseudonym (pid-…) when the roster "
+                                "keyed them by a resident ID number; stable, and what /v1/people/{id} takes")
+    masked_id: str | None = Field(None, description="the resident ID number the roster keyed them by, masked "
+                                                    "(320602********1234); shown, never an id")
     scope: str
     name: str | None
     education: str | None
@@ -57,7 +60,7 @@ class AppointmentView(BaseModel):
     id: str
     community: str
     region: str
-    person: str
+    person: str = Field(description="the holder's id (PersonView.id)")
     scope: str
     unit: str
     role: str

@@ -9,11 +9,11 @@ from fastapi import Path as FastPath
 from pydantic import Field
 
 from api.access import Admin
-from api.bodies import Body
+from api.bodies import MULTILINE, Body
 from api.deps import DbSession
 from api.errors import responses
 from api.privacy import masked_all
-from api.registry import repository
+from api.registry import models, repository
 from api.registry.views import AuditView, KeyInfo, Role
 
 router = APIRouter(tags=["admin"])
@@ -25,7 +25,7 @@ ADMIN = responses(400, 401, 403, 404, 413, 422, 429)
 class NewKey(Body):
     region: str = Field(description="the key's region: the admin's own or one below it")
     role: Role
-    note: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=models.NOTE, json_schema_extra={MULTILINE: True})
 
 
 class CreatedKey(KeyInfo):

@@ -11,9 +11,10 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import Field
 
 from api.access import Editor, Viewer
-from api.bodies import Body
+from api.bodies import Body, IdText
 from api.deps import AsOf, CommunityId, DbSession, PageQuery, PersonId
 from api.errors import responses
 from api.etag import IfMatch, set_etag
@@ -48,7 +49,7 @@ class PersonChanges(Body):
 class AppointmentChanges(Body):
     """Document field names (formats.md §1); `end` alone is how a post is vacated."""
 
-    person: str | None = None
+    person: IdText | None = Field(None, description="the holder's id (PersonView.id)")
     unit: str | None = None
     role: str | None = None
     full_time: bool | str | None = None
@@ -57,7 +58,7 @@ class AppointmentChanges(Body):
 
 
 class NewAppointment(AppointmentChanges):
-    person: str
+    person: IdText = Field(description="the holder's id (PersonView.id)")
     unit: str
     role: str
 

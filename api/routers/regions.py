@@ -15,8 +15,9 @@ from api.bodies import Body
 from api.deps import AsOf, DbSession, RegionId, RulePack, SettingsDep
 from api.errors import responses
 from api.etag import set_etag
+from api.hygiene import in_order, roster_text_errors
 from api.privacy import masked, masked_all
-from api.registry import repository
+from api.registry import models, repository
 from api.registry.views import ImportSummary, RegionView
 from api.routers.check import ACCEPTED, REQUEST_BODY, roster_input
 from api.routers.jobs import Progress, accepted
@@ -24,6 +25,7 @@ from api.routers.render import CHART_RESPONSE, MEDIA_TYPES, ChartFormat
 from orgmodel import charts, normalize
 from orgmodel.check import CheckResult, check
 from orgmodel.document import RosterDocument
+from orgmodel.errors import RosterInputError
 from orgmodel.readers.document import from_model
 from orgmodel.report import Report, build_report
 from orgmodel.rules.pack import Pack
@@ -34,9 +36,9 @@ READ = responses(401, 403, 404, 422, 429)
 
 
 class NewRegion(Body):
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z._-]+$")
-    parent: str = Field(description="a region the key sees; the new one goes under it")
-    name: str | None = Field(default=None, max_length=200)
+    id: str = Field(min_length=1, max_length=models.ID, pattern=r"^[0-9A-Za-z._-]+$")
+    parent: str = Field(max_length=models.ID, description="a region the key sees; the new one goes under it")
+    name: str | None = Field(default=None, max_length=models.NAME)
     level: str | None = Field(default=None, description="province, city, county, street")
     min_wage_monthly_yuan: float | None = Field(default=None, ge=0)
 
@@ -78,14 +80,22 @@ async def import_roster(region_id: RegionId, request: Request, caller: Editor, s
 
     await run_in_threadpool(visible)  # before a job is queued: a foreign region is a 404 now, not later
 
+    id_secret = None if settings.id_secret is None else settings.id_secret.get_secret_value()
+
     def store(progress: Progress) -> bytes:
         progress("reading", 0.05)
         raw = read(data, name)
+        refused = roster_text_errors(raw)  # with the normaliser's own errors: every error at once
         progress("normalising", 0.3)
-        roster, _ = normalize.load(raw)
+        try:
+            roster, _ = normalize.load(raw)
+        except RosterInputError as exc:
+            raise RosterInputError(in_order([*refused, *exc.errors])) from exc
+        if refused:
+            raise RosterInputError(refused)
         progress("storing", 0.6)
         with request.app.state.sessions() as session:
-            summary = repository.import_roster(session, region_id, roster, caller.actor)
+            summary = repository.import_roster(session, region_id, roster, caller.actor, id_secret=id_secret)
         return summary.model_dump_json().encode()
 
     if len(data) > settings.job_threshold_bytes:

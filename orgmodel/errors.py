@@ -42,7 +42,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     # code: (Chinese, English); {where} is 第N行 / a document path, {column} the header as written
     "unreadable_file": ("无法读取文件:{value}", "cannot read the file: {value}"),
     "unknown_format": ("无法识别的花名册格式:{value}", "not a roster format orgmodel reads: {value}"),
-    "bad_document": ("{where}文档结构有误:{value}", "{where}: the document is malformed: {value}"),
+    "bad_document": ("{where} 文档结构有误:{expected}{value_zh}", "{where}: the document is malformed: {expected}{value_en}"),
     "missing_table": ("缺少{column}表(每行一人一职,至少有“姓名”和“职务”两列);找到的是:{value}。"
                       "可用 orgmodel template 生成填写模板",
                       "the table {column} is missing (one row per post, with at least a name and a post column); "
@@ -128,7 +128,8 @@ def input_error(
     where_zh, where_en = where_text(row, path)
     zh, en = _MESSAGES[code]
     expected_zh, expected_en = _languages(expected or "")
-    fields = {"file": file or "", "column": column or "", "value": shown or ""}
+    fields = {"file": file or "", "column": column or "", "value": shown or "",
+              "value_zh": f"(值:{shown})" if shown else "", "value_en": f" ({shown})" if shown else ""}
     message_zh = zh.format(where=where_zh, expected=expected_zh, **fields).strip()
     message_en = en.format(where=where_en, expected=expected_en, **fields).strip(" :")
     if file and code not in ("missing_column", "unreadable_file", "missing_table"):

@@ -18,7 +18,7 @@ import polars as pl
 
 from orgmodel.check import CheckResult
 from orgmodel.report import ReportParts, community_status
-from orgmodel.report_tables import SEVERITY, STATUS, findings_table, hiring_plan, summary_table
+from orgmodel.report_tables import SEVERITY, STATUS, findings_table, hiring_plan, reading_notes, summary_table
 
 CommunityExtra = Callable[[str], str]  # community id → trusted HTML to show with its findings
 
@@ -100,6 +100,11 @@ def _communities(result: CheckResult, parts: ReportParts, extra: CommunityExtra 
                f'{extra(community) if extra and community is not None else ""}</div>')
 
 
+def _reading(parts: ReportParts) -> list[str]:
+    notes = reading_notes(parts)
+    return ["<h2>读取说明</h2>", _table(notes)] if notes.height else []
+
+
 def render_html(result: CheckResult, parts: ReportParts, community_extra: CommunityExtra | None = None) -> str:
     head = parts.head
     summary: dict = head["summary"]  # type: ignore[assignment]
@@ -123,6 +128,7 @@ def render_html(result: CheckResult, parts: ReportParts, community_extra: Commun
         f'<p><input id="filter" type="search" placeholder="筛选:社区编码、名称、规则或问题" oninput="applyFilter()"> '
         f'{boxes} 显示 <span id="count">{result.roster.communities.height}</span> 个社区</p>',
         *_communities(result, parts, community_extra),
+        *_reading(parts),
         "</body></html>\n",
     ]
     return "\n".join(parts_html)

@@ -131,26 +131,59 @@ def _none(n: int) -> pl.Series:
 
 
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?(?:\.0+)?)?$")
+_MONTH = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})月?|(\d{2}))$")  # 2021.06, 2021年6月, 2021-6, 202106
+# A date typed into a cell without a date format shows its serial number: 45292 is 2024-01-01.
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_DATES = (20000, 80000)  # 1954 … 2119
 
 
-def parse_date(text: str) -> dt.date | None:
-    """2024-01-01, 2024/1/1, 2024.1.1, 2024年1月1日, 20240101."""
+def parse_date(text: str, end: bool = False) -> dt.date | None:
+    """2024-01-01, 2024/1/1, 2024.1.1, 2024年1月1日, 20240101, an Excel serial (45292), or a
+    month alone (2021.06, 2021年6月, 2021-6): its first day, or its last when it ends a term."""
     text = vocabulary.clean(text).replace("t", "T")
     match = _DATE.match(text)
     parts = match.groups() if match else (text[:4], text[4:6], text[6:]) if re.fullmatch(r"\d{8}", text) else None
     if parts is None:
-        return None
+        if re.fullmatch(r"\d{5}", text) and SERIAL_DATES[0] <= int(text) < SERIAL_DATES[1]:
+            return EXCEL_EPOCH + dt.timedelta(days=int(text))
+        return _month(text, end)
     try:
         return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         return None
 
 
-def parse_amount(text: str) -> float | None:
-    try:
-        value = float(vocabulary.clean(text).replace(",", "").removesuffix("元"))
-    except ValueError:
+def _month(text: str, end: bool) -> dt.date | None:
+    match = _MONTH.match(text)
+    if match is None:
         return None
+    year, month = int(match.group(1)), int(match.group(2) or match.group(3))
+    if not 1 <= month <= 12 or year < 1900:
+        return None
+    if not end:
+        return dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def parse_end_date(text: str) -> dt.date | None:
+    return parse_date(text, end=True)
+
+
+# Units people write after a figure (2400户, 4,100人, 3800元, 18万元) and what they multiply it by.
+_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(户|人|元|元/月|元/人|元/年|万元|万)?$")
+_SCALE = {"万元": 10000.0, "万": 10000.0}
+
+
+def parse_amount(text: str) -> float | None:
+    match = _AMOUNT.match(vocabulary.clean(text).replace(",", "").replace("，", ""))
+    if match is None:
+        try:  # 1e3, inf and the like: what Python reads as a float
+            value = float(vocabulary.clean(text))
+        except ValueError:
+            return None
+    else:
+        value = float(match.group(1)) * _SCALE.get(match.group(2) or "", 1.0)
     return value if value >= 0 and value != float("inf") else None
 
 
@@ -159,6 +192,7 @@ _PARSERS: dict[str, tuple[Callable[[str], object | None], pl.DataType, str, str]
     "yes_no": (vocabulary.YES_NO.parse, pl.Boolean(), "invalid_value", vocabulary.YES_NO.expected),
     "amount": (parse_amount, pl.Float64(), "invalid_number", "非负数 / a non-negative number"),
     "date": (parse_date, pl.Date(), "invalid_date", "日期,如2024-01-01 / a date such as 2024-01-01"),
+    "end_date": (parse_end_date, pl.Date(), "invalid_date", "日期,如2024-01-01 / a date such as 2024-01-01"),
     "kind": (vocabulary.KIND.parse, KIND, "invalid_value", vocabulary.KIND.expected),
     "level": (vocabulary.LEVEL.parse, LEVEL, "invalid_value", vocabulary.LEVEL.expected),
     "education": (vocabulary.EDUCATION_VOCAB.parse, pl.String(), "invalid_value", vocabulary.EDUCATION_VOCAB.expected),
@@ -354,7 +388,7 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
     if unknown.any() and (listed is None or "id" in listed.frame.columns):  # else its missing column is the error
         errors.rows(table, r.frame.filter(unknown), "unknown_community", "community",
                     expected="社区表中的社区编码 / a community id listed in the communities table")
-    typed = r.typed_many({"full_time": "yes_no", "start": "date", "end": "date"})
+    typed = r.typed_many({"full_time": "yes_no", "start": "date", "end": "end_date"})
     posts = _posts(r).with_columns(pl.col("unit").cast(r.frame.schema["unit"]), pl.col("role").cast(r.frame.schema["role"]))
     for code in ("unknown_unit", "role_not_in_unit", "unit_needed"):
         bad_pairs = posts.filter(pl.col("error") == code).select("unit", "role")
@@ -536,7 +570,23 @@ def _people_listed(raw: RawRoster, errors: _Errors) -> pl.DataFrame:
     r.require(REQUIRED["people"])
     r.unique(["person"], "person")
     people = _person_attributes(r).unique("person", keep="first", maintain_order=True).with_row_index("p")
+    appointments = raw.tables.get("appointments")
+    if appointments is not None and {"person", "role"} <= set(appointments.frame.columns):
+        people = _with_titles_qualifications(people, appointments.frame)
     return people.select(list(SCHEMAS["people"])).cast(SCHEMAS["people"])  # type: ignore[arg-type]
+
+
+def _with_titles_qualifications(people: pl.DataFrame, appointments: pl.DataFrame) -> pl.DataFrame:
+    """People listed apart (documents): what their posts' titles say of them fills what they
+    leave blank, the first such post in document order deciding (as `orgmodel.small` does)."""
+    implied = _implied_by_titles(appointments["role"])
+    if not implied:
+        return people
+    said = pl.DataFrame({"person": appointments["person"], **implied}).group_by("person", maintain_order=True).agg(
+        [pl.col(a).drop_nulls().first() for a in implied])
+    joined = people.join(said, on="person", how="left", suffix="_title", maintain_order="left")
+    return joined.with_columns([pl.col(a).fill_null(pl.col(f"{a}_title")) for a in implied]).drop(
+        [f"{a}_title" for a in implied])
 
 
 def _people(raw: RawRoster, errors: _Errors) -> tuple[pl.DataFrame, pl.Series]:
@@ -669,15 +719,15 @@ def _title_readings(raw: RawRoster) -> dict[str | None, list[dict[str, object]]]
         (pl.col(SHEET) if SHEET in table.frame.columns else pl.lit(table.sheet, pl.String)).alias("sheet"),
         (pl.col("unit").cast(pl.String) if "unit" in table.frame.columns else pl.lit(None, pl.String)).alias("unit"),
     ).filter(pl.col("role").is_in(read_through))
-    found: dict[str | None, list[dict[str, object]]] = {}
-    counts = frame.group_by("sheet", "role", "unit").len().sort("sheet", "role", "unit", nulls_last=True)
-    for record in counts.iter_rows(named=True):
-        posts = vocabulary.parse_post(record["unit"] or None, record["role"])
-        if isinstance(posts, str):
-            continue
-        found.setdefault(record["sheet"], []).append({
-            "title": record["role"], "read_as": [f"{p.unit}.{p.role}" for p in posts], "rows": record["len"]})
-    return found
+    tally: dict[str | None, dict[tuple[str, tuple[str, ...]], int]] = {}
+    for sheet, role, unit, rows in frame.group_by("sheet", "role", "unit").len().iter_rows():
+        posts = vocabulary.parse_post(unit or None, role)
+        if not isinstance(posts, str):
+            key = (role, tuple(f"{p.unit}.{p.role}" for p in posts))
+            per_sheet = tally.setdefault(sheet, {})
+            per_sheet[key] = per_sheet.get(key, 0) + rows
+    return {sheet: [{"title": title, "read_as": list(read_as), "rows": rows}
+                    for (title, read_as), rows in sorted(counts.items())] for sheet, counts in tally.items()}
 
 
 def _column_mappings(raw: RawRoster) -> pl.DataFrame:

@@ -34,6 +34,24 @@ FINDING_COLUMNS = {
 }
 
 
+def reading_notes(parts: ReportParts) -> pl.DataFrame:
+    """读取说明: how each sheet of the roster was read (its `column_mapping` notice), so an
+    office can see why a figure is what it is; then the posts no rule counts, tallied."""
+    notices = parts.notices
+    mappings = notices.filter(pl.col("code") == "column_mapping").select(
+        pl.col("file").alias("文件"), pl.col("sheet").fill_null("").alias("工作表"), pl.col("row").alias("表头行"),
+        pl.col("message_zh").alias("读取说明"))
+    posts = notices.filter(pl.col("code") == "unknown_post")
+    if posts.height:
+        tally = posts.group_by("value").len().sort(["len", "value"], descending=[True, False])
+        listed = "、".join(f"{v} {n}处" for v, n in tally.head(20).iter_rows())
+        mappings = pl.concat([mappings, pl.DataFrame({
+            "文件": [posts["file"][0]], "工作表": [""], "表头行": [None],
+            "读取说明": [f"{posts.height} 处职务不在配备要求之列,不计入任何规则:{listed}"]},
+            schema=mappings.schema)])
+    return mappings
+
+
 def plan_label(key: str) -> str:
     """`governance_office.mediator` → 综治办·专职调解员."""
     unit, _, role = key.partition(".")

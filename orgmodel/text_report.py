@@ -79,11 +79,17 @@ def _print_findings(findings: pl.DataFrame, console: Console, names: dict[str, s
 
 
 def _print_notices(notices: pl.DataFrame, console: Console) -> None:
-    if notices.is_empty():
+    mappings = notices.filter(pl.col("code") == "column_mapping")
+    if mappings.height:
+        console.print("\n[bold]读取说明[/bold]")
+        for file, sheet, text in mappings.select("file", "sheet", "message_zh").iter_rows():
+            console.print(f"  {file}" + (f"“{sheet}”" if sheet else "") + f":{text}", markup=False)
+    posts = notices.filter(pl.col("code") == "unknown_post")
+    if posts.is_empty():
         return
-    posts = Counter(notices["value"].to_list())
-    listed = "、".join(f"{post} {n}" for post, n in posts.most_common(10))
-    console.print(f"\n[dim]说明:{notices.height} 处职务不在配备要求之列,不计入任何规则({listed})[/dim]")
+    tally = Counter(posts["value"].to_list())
+    listed = "、".join(f"{post} {n}" for post, n in tally.most_common(10))
+    console.print(f"\n[dim]说明:{posts.height} 处职务不在配备要求之列,不计入任何规则({listed})[/dim]")
 
 
 def print_input_errors(errors: Iterable[InputError], console: Console) -> None:

@@ -129,16 +129,16 @@ EDUCATION = {
     "bachelor": "本科", "master": "硕士", "doctorate": "博士",
 }
 EDUCATION_VARIANTS = {
-    "none": ("初中及以下", "初中", "小学", "无"),
-    "secondary": ("高中", "中专", "职高", "技校", "高中/中专", "中技"),
-    "associate": ("大专", "专科", "高职", "大学专科"),
-    "bachelor": ("本科", "大学本科", "学士", "大学"),
+    "none": ("初中及以下", "初中", "小学", "无", "文盲", "小学及以下"),
+    "secondary": ("高中", "中专", "职高", "技校", "高中/中专", "中技", "中职", "高中(中专)"),
+    "associate": ("大专", "专科", "高职", "大学专科", "大专(全日制)", "大专(在职)"),
+    "bachelor": ("本科", "大学本科", "学士", "大学", "本科(全日制)", "本科(在职)"),
     "master": ("硕士", "研究生", "硕士研究生"),
     "doctorate": ("博士", "博士研究生"),
 }
 
 GENDERS = {"male": "男", "female": "女"}
-GENDER_VARIANTS = {"male": ("男", "m"), "female": ("女", "f")}
+GENDER_VARIANTS = {"male": ("男", "m", "男性", "男士"), "female": ("女", "f", "女性", "女士")}
 
 RELATION_TYPES = {
     "leads": "领导", "manages": "管理", "supervises": "监督",

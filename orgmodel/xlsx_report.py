@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from orgmodel.check import CheckResult
 from orgmodel.injection import is_dangerous
 from orgmodel.report import ReportParts
-from orgmodel.report_tables import community_detail, findings_table, hiring_plan, summary_table
+from orgmodel.report_tables import community_detail, findings_table, hiring_plan, reading_notes, summary_table
 
 MAX_ROWS = 1_048_576
 MAX_TEXT = 32_767
@@ -142,7 +142,7 @@ def _detail(w: CellWriter, result: CheckResult) -> None:
 
 
 def write_xlsx_report(result: CheckResult, parts: ReportParts, out: Path | IO[bytes]) -> None:
-    """The four sheets, in the order a reader wants them."""
+    """The sheets, in the order a reader wants them; 读取说明 last, for who asks why."""
     book = xlsxwriter.Workbook(out if not isinstance(out, Path) else str(out),
                                {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     w = CellWriter(book)
@@ -150,4 +150,11 @@ def write_xlsx_report(result: CheckResult, parts: ReportParts, out: Path | IO[by
     _plan(w, result)
     _findings(w, result, parts)
     _detail(w, result)
+    _reading(w, parts)
     book.close()
+
+
+def _reading(w: CellWriter, parts: ReportParts) -> None:
+    notes = reading_notes(parts)
+    if notes.height:
+        w.table("读取说明", notes, widths={"文件": 18, "工作表": 16, "表头行": 8, "读取说明": 120}, autofilter=False)

@@ -7,6 +7,7 @@ location of each row, so that one normaliser reads every format.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from typing import Any
@@ -45,15 +46,31 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def _shape_errors(exc: ValidationError, name: str) -> list[InputError]:
+# pydantic's error types, as a person reads them (message_zh is Chinese throughout).
+_REASONS_ZH = {
+    "missing": "缺少必填项", "greater_than_equal": "应不小于{ge}", "greater_than": "应大于{gt}",
+    "float_parsing": "应为数字", "float_type": "应为数字", "int_parsing": "应为整数", "int_type": "应为整数",
+    "string_type": "应为文本", "bool_parsing": "应为是/否", "bool_type": "应为是/否", "date_parsing": "应为日期(如2024-01-01)",
+    "date_type": "应为日期(如2024-01-01)", "date_from_datetime_parsing": "应为日期(如2024-01-01)",
+    "list_type": "应为列表", "dict_type": "应为对象", "model_type": "应为对象", "model_attributes_type": "应为对象",
+    "literal_error": "应为以下之一:{expected}", "extra_forbidden": "不是文档中的字段", "finite_number": "应为有限的数",
+}
+
+
+def _shape_errors_of(problems: Any, name: str) -> list[InputError]:
     errors = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("str", "bool", "GovernmentBody", "date")))
+    for err in problems:
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
         value = err.get("input")
-        shown = value if isinstance(value, (str, int, float)) else None
+        shown = value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+        context = {k: v for k, v in (err.get("ctx") or {}).items()}
+        try:
+            reason = _REASONS_ZH.get(err["type"], "格式不对").format(**context)
+        except (KeyError, IndexError):
+            reason = "格式不对"
         errors.append(input_error(
             "bad_document", file=name, path=_location(loc), column=str(loc[-1]) if loc else None,
-            value=f"{err['msg']}" + (f" ({shown})" if shown is not None else ""), expected=err["type"],
+            value=None if shown is None else str(shown), expected=f"{reason} / {err['msg']}",
         ))
     return errors
 
@@ -112,17 +129,72 @@ def _lay_out_community(c: Community, at: str, tables: dict[str, _Table], appoint
         tables["tasks"].add(f"{at}.tasks[{j}]", community=c.id, **_fields(t))
 
 
+MAX_REPAIR_ROUNDS = 12
+_UNION_TAGS = ("str", "bool", "GovernmentBody", "date", "int", "float")
+
+
+def _set_aside(document: Any, loc: tuple[int | str, ...], value: object, kind: str) -> bool:
+    """Take a malformed value out of the document (in place), so the rest can be validated:
+    a field that may be absent is dropped; one that may not keeps its text (a person id
+    typed as a number). False when neither helps."""
+    path = [p for p in loc if not (isinstance(p, str) and p in _UNION_TAGS)]
+    parent = document
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if not path or not isinstance(parent, dict) or path[-1] not in parent:
+        return False
+    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        parent[path[-1]] = str(value)
+    else:
+        del parent[path[-1]]
+    return True
+
+
+def _structural(problem: Any) -> bool:
+    """A part of the document's shape is wrong (a list that is not one, a missing id), not a value."""
+    return problem["type"] in ("missing", "list_type", "dict_type", "model_type", "model_attributes_type") or \
+        isinstance(problem.get("input"), (list, dict))
+
+
+def validated(data: dict[str, Any], name: str) -> tuple[RosterDocument | None, list[InputError]]:
+    """The document and every shape error in it (formats.md §3: a negative number does not hide
+    the unknown person two lines further down). Each malformed value is reported once and set
+    aside, and the rest is validated again, so that its references can still be checked; when
+    a value cannot be set aside (a required field missing), the shape errors are all there is."""
+    document = copy.deepcopy(data)
+    errors: list[InputError] = []
+    seen: set[tuple[int | str, ...]] = set()
+    for _ in range(MAX_REPAIR_ROUNDS):
+        try:
+            return RosterDocument.model_validate(document), errors
+        except ValidationError as exc:
+            problems = exc.errors()
+        fresh = [p for p in problems if tuple(p["loc"]) not in seen]
+        errors.extend(_shape_errors_of(fresh, name))
+        seen.update(tuple(p["loc"]) for p in problems)
+        if not fresh or any(_structural(p) for p in fresh):  # references into it would all fail: a cascade
+            break
+        if not all(_set_aside(document, tuple(p["loc"]), p.get("input"), p["type"]) for p in fresh):
+            break
+    return None, errors
+
+
 def read_document(data: object, name: str) -> RawRoster:
-    """A parsed document (dict) → raw tables; every shape error of the document at once."""
+    """A parsed document (dict) → raw tables; every shape error of the document at once, and
+    with them (in `errors`) whatever else is wrong in what could be read."""
     if not isinstance(data, dict) or data.get("format", "orgmodel.roster/1") != "orgmodel.roster/1":
         raise RosterInputError([input_error(
             "unknown_format", file=name, value=f"format: {data.get('format') if isinstance(data, dict) else type(data).__name__}",
             expected="format: orgmodel.roster/1")])
-    try:
-        doc = RosterDocument.model_validate(data)
-    except ValidationError as exc:
-        raise RosterInputError(_shape_errors(exc, name)) from exc
-    return _lay_out(doc, name)
+    doc, errors = validated(data, name)
+    if doc is None:
+        raise RosterInputError(errors)
+    roster = _lay_out(doc, name)
+    roster.errors.extend(errors)
+    return roster
 
 
 def from_model(doc: RosterDocument, name: str = "request") -> RawRoster:
@@ -135,7 +207,9 @@ def read_json(data: bytes, name: str) -> RawRoster:
     try:
         parsed = guards.load_json(data.decode("utf-8-sig"), name)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RosterInputError([input_error("bad_document", file=name, value=str(exc), expected="JSON")]) from exc
+        where = f"第{exc.lineno}行第{exc.colno}列" if isinstance(exc, json.JSONDecodeError) else "文字编码"
+        raise RosterInputError([input_error("bad_document", file=name, value=where,
+                                            expected=f"有效的JSON / valid JSON ({exc})")]) from exc
     return read_document(parsed, name)
 
 
@@ -148,5 +222,8 @@ def read_yaml(data: bytes, name: str) -> RawRoster:
     try:
         parsed = guards.load_yaml(text, name, _YAML_LOADER)
     except yaml.YAMLError as exc:
-        raise RosterInputError([input_error("bad_document", file=name, value=str(exc), expected="YAML")]) from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else "文档"
+        raise RosterInputError([input_error("bad_document", file=name, value=where,
+                                            expected=f"有效的YAML / valid YAML ({exc})")]) from exc
     return read_document(parsed, name)

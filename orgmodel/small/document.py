@@ -97,6 +97,7 @@ class Community:
     posts: list[Post] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    titles: list[tuple[str, str]] = field(default_factory=list)  # (person, post title as written), in order
 
 
 @dataclass(slots=True)
@@ -214,6 +215,18 @@ def _date(value: object) -> dt.date | None:
     return day
 
 
+@_cell
+def _end_date(value: object) -> dt.date | None:
+    """A term's end: a month alone (2021.06) means its last day."""
+    text = _text(value)
+    if text is None:
+        return None
+    day = parse_date(text, end=True)
+    if day is None:
+        raise Outside
+    return day
+
+
 @lru_cache(maxsize=4096, typed=True)
 def _post_cells(unit: object, role: object, full_time: object, start: object,
                 end: object) -> tuple[tuple[vocabulary.Post, ...], bool, dt.date | None, dt.date | None, str]:
@@ -222,7 +235,7 @@ def _post_cells(unit: object, role: object, full_time: object, start: object,
     posts = vocabulary.parse_post(_required(unit), role_text)
     if isinstance(posts, str):  # unknown_unit, role_not_in_unit
         raise Outside
-    return posts, bool(_yes_no(full_time)), _date(start), _date(end), role_text
+    return posts, bool(_yes_no(full_time)), _date(start), _end_date(end), role_text
 
 
 def _list(record: dict[str, object], key: str) -> list[object]:
@@ -269,8 +282,23 @@ def _read(document: object) -> Document:
         for post in community.posts:
             if post.person not in people:
                 raise Outside
+    _qualify_by_titles(communities, people)
     notices.sort(key=lambda n: n.path)
     return Document(regions, communities, people, notices)
+
+
+def _qualify_by_titles(communities: list[Community], people: dict[str, Person]) -> None:
+    """社区民警 is a police officer unless the person says otherwise (domain.md §3); the first
+    title in document order that says anything decides, as in `orgmodel.normalize`."""
+    decided: set[tuple[str, str]] = set()
+    for community in communities:
+        for person, title in community.titles:
+            for attribute, value in vocabulary.title_qualifications(title):
+                if (person, attribute) in decided:
+                    continue
+                decided.add((person, attribute))
+                if getattr(people[person], attribute) is None:
+                    setattr(people[person], attribute, value)
 
 
 def _regions(rows: list[object]) -> dict[str, Region]:
@@ -339,6 +367,7 @@ def _appointment(a: dict[str, object], path: str, community: Community, notices:
     person = _required(get("person"))
     posts, full_time, start, end, role_text = _post_cells(get("unit"), get("role"), get("full_time"), get("start"),
                                                           get("end"))
+    community.titles.append((person, role_text))
     for post in posts:
         community.posts.append(Post(person, post.unit, post.role, full_time, start, end))
         if post.role == vocabulary.OTHER_ROLE:

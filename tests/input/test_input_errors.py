@@ -445,7 +445,8 @@ def test_document_syntax_error(tmp_path: Path, name: str, text: str) -> None:
     error = only_error(path, "bad_document")
     assert error.file == name
     assert error.value, "the parser's message says where"
-    assert "line" in (error.value or "").lower()
+    assert "行" in (error.value or "") and "行" in error.message_zh  # where, in the message's own language
+    assert "line" in error.message_en.lower()
 
 
 def test_bad_document_lists_every_shape_error(tmp_path: Path) -> None:
@@ -512,3 +513,41 @@ def test_document_errors_come_together(tmp_path: Path) -> None:
         ("invalid_value", "communities[0].kind"),
         ("unknown_person", "communities[0].appointments[0].person"),
     ]
+
+
+# --- every error at once, once each, in order (formats.md §3) ----------------------------------
+
+def test_a_document_reports_four_kinds_of_error_together(tmp_path: Path) -> None:
+    """A negative 户数 does not hide the unknown person, the unknown unit and the misplaced role
+    further down (issue 9: the JSON reader used to stop at the first shape error)."""
+    document = roster_document()
+    first = document["communities"][0]
+    first["households"] = -600
+    first["appointments"][1]["person"] = "P99"
+    first["appointments"][2]["unit"] = "财务室"
+    first["appointments"][3]["role"] = "调解员"  # in the 服务站
+    errors = input_errors(write_json(tmp_path / "roster.json", document))
+    assert [(e.code, e.path) for e in errors] == [
+        ("unknown_person", "communities[0].appointments[1].person"),
+        ("unknown_unit", "communities[0].appointments[2].unit"),
+        ("role_not_in_unit", "communities[0].appointments[3].role"),
+        ("bad_document", "communities[0].households"),
+    ]
+    for error in errors:
+        assert not any("a" <= ch <= "z" for ch in error.message_zh.replace("communities", "").replace("appointments", "")
+                       .replace("households", "").replace("person", "").replace("unit", "").replace("role", "")
+                       .replace("roster.json", "")), error.message_zh
+
+
+def test_one_bad_cell_is_one_error_and_errors_come_in_row_order(tmp_path: Path) -> None:
+    """A person's 月工资 is read for the person and again for their other rows: still one error.
+    Errors of several columns and rows come sorted by row, then by column from left to right."""
+    appointments = copy.deepcopy(APPOINTMENTS)
+    appointments[3]["monthly_pay_yuan"] = "很多"  # row 5: 赵敏, who is on row 10 too
+    appointments[2]["start"] = "明年"  # row 4
+    appointments[2]["monthly_pay_yuan"] = "-1"  # row 4, a column left of 任职开始
+    appointments[0]["full_time"] = "也许"  # row 2
+    errors = input_errors(write_folder(tmp_path / "roster", roster_tables(appointments=appointments)))
+    assert [(e.row, e.column) for e in errors] == [(2, "专职"), (4, "月工资(元)"), (4, "任职开始"), (5, "月工资(元)")]
+    for error in errors:
+        assert "row" not in error.message_zh and f"第{error.row}行" in error.message_zh

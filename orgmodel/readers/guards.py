@@ -399,10 +399,10 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def decoded_size(data: bytes) -> int:
+def decoded_size(data: bytes, limit: int | None = None) -> int:
     """The bytes a CSV file takes once decoded: itself when it is UTF-8; otherwise (GB18030) the
     Python text it becomes, at its widest character's width for every character, and that
-    text again as UTF-8."""
+    text again as UTF-8. With a `limit`, measuring stops once the size is past it."""
     start = 3 if data.startswith(codecs.BOM_UTF8) else 0
     if _is_utf8(data[start:]):
         return len(data)
@@ -416,13 +416,22 @@ def decoded_size(data: bytes) -> int:
         if width < 4 and not text.isascii():
             widest = ord(max(text))
             width = max(width, 4 if widest > 0xFFFF else 2)
+        if limit is not None and characters * width + encoded > limit:
+            break
     return characters * width + encoded
 
 
+# No byte decodes to more than one character, held at 4 bytes at most, and 3 bytes of UTF-8
+# (U+FFFD for a byte that is not GB18030): text this many times its bytes is an upper bound.
+_MOST_DECODED_PER_BYTE = 4 + 3
+
+
 def check_csv(files: list[tuple[str, bytes]], name: str, limits: Limits) -> None:
+    if sum(len(data) for _, data in files) * _MOST_DECODED_PER_BYTE <= limits.decoded_bytes:
+        return  # under the limit however it decodes: nothing to decode
     total = 0
     for member, data in files:
-        total += decoded_size(data)
+        total += decoded_size(data, limits.decoded_bytes - total)
         if total > limits.decoded_bytes:
             raise _too_costly(name, f"{member}: {_count(total)}",
                               f"{_count(limits.decoded_bytes)} 字节的解码后文本 / {_count(limits.decoded_bytes)} bytes "

@@ -137,15 +137,17 @@ def tall_merges(merges: int = 40) -> bytes:
     return workbook({"人员": sheet_xml("".join(rows), spans)})
 
 
-def gb18030_csv_zip(megabytes: int = 8) -> bytes:
+def gb18030_csv_zip(megabytes: int = 8, line_bytes: int = 48) -> bytes:
     """A zip of one 人员.csv that is not UTF-8 (a GB18030 character outside the BMP in its
     header): it is transcoded before parsing, and Python holds the text at 4 bytes a character
-    (a CSV zip decoded as GB18030 costs ~15× its unpacked size)."""
-    line = b"320602001001,P1,Zhang San,party_org,member,yes\n"
-    body = "社区编码,人员编号,姓名𠀀,机构,职务,专职\n".encode("gb18030")
+    (a CSV zip decoded as GB18030 costs ~15× its unpacked size). Lines are padded to
+    `line_bytes` with a column no table has."""
+    line = b"320602001001,P1,Zhang San,party_org,member,yes,"
+    line += b"x" * max(0, line_bytes - len(line) - 1) + b"\n"
+    body = "社区编码,人员编号,姓名𠀀,机构,职务,专职,备注\n".encode("gb18030")
     body += line * (megabytes * (1 << 20) // len(line))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
         z.writestr("人员.csv", body)
     return out.getvalue()
 
@@ -235,7 +237,11 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("shared-string-bomb-45k", "strings45.xlsx", lambda: shared_string_bomb(1 << 20, 12_000), 413,
             "one 1 MB shared string referenced by 12,000 cells"),
     Hostile("gb18030-zip", "roster.zip", gb18030_csv_zip, 413, "8 MB of GB18030 CSV with one astral character"),
-    Hostile("yaml-aliases", "roster.yaml", yaml_aliases, 413, "YAML aliases nested 9 deep, 9 wide (9^9 nodes)"),
+    Hostile("ods-repeated-grid", "grid.ods", lambda: ods_repeated_grid(), 413,
+            "an ODS row of 1,024 cells repeated 1,048,000 times"),
+    Hostile("yaml-aliases", "roster.yaml", yaml_aliases, 413,
+            "one appointment aliased 1,000 times in a community aliased 1,000 times (a million appointments)"),
+    Hostile("yaml-laughs", "roster.yaml", yaml_laughs, 413, "billion laughs: aliases 9 deep, 9 wide (9^9 nodes)"),
     Hostile("nested-json", "roster.json", nested_json, 422, "JSON nested 100,000 deep"),
     Hostile("nested-yaml", "roster.yaml", nested_yaml, 422, "YAML nested 100,000 deep"),
     Hostile("corrupt-deflate-zip", "roster.zip", corrupt_deflate_zip, 422, "a zip member whose deflate stream is corrupt"),

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 
 from tests.api import hostile
 from tests.api.conftest import stateless_app
@@ -149,3 +149,18 @@ def test_a_probe_is_answered_while_another_request_is_parsed(serve: Callable[...
         _still_answers(http)
         assert worker in app.state.parser.running and not upload.done()  # answered while that parse runs
         assert upload.result().status_code == 422  # read whole: its roster lacks the 社区 table
+
+
+def test_an_upload_that_finds_every_worker_busy_past_the_deadline_is_503(tmp_path: Path) -> None:
+    from api.parsing import Parser
+    from api.settings import Settings
+    from orgmodel import readers
+
+    parser = Parser(Settings(parse_workers=1, parse_seconds=0.3))
+    with parser._slot():  # the one worker is taken
+        outcome = parser.outcome(readers.read_bytes, hostile.document_json(), "roster.json")
+    assert outcome.kind == "busy"
+    with pytest.raises(HTTPException) as caught, parser._slot():
+        parser.parse(readers.read_bytes, hostile.document_json(), "roster.json")
+    assert caught.value.status_code == 503 and caught.value.headers == {"Retry-After": "10"}
+    assert parser.parse(readers.read_bytes, hostile.document_json(), "roster.json").tables  # free again

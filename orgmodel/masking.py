@@ -28,7 +28,11 @@ _ID_RE = re.compile(
 _MOBILE_RE = re.compile(
     f"(?<!{_DIGIT})({_COUNTRY}[1１][3-9３-９]{_DIGIT})({_GAP}){_DIGIT}{{4}}({_GAP}{_DIGIT}{{4}})(?!{_DIGIT})")
 _SHORTEST = 11  # a mobile's digits: nothing shorter holds a number to mask
-_DIGITS = "[0-9０-９]"  # for polars (the Rust regex engine): counting digits needs no look-around
+# For polars (the Rust regex engine, no look-around): the usual whole values, masked in columns,
+# and the digits counted, to find the few values that need `mask_text`.
+_WHOLE_ID = "^([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])$"
+_WHOLE_MOBILE = "^(1[3-9][0-9])[0-9]{4}([0-9]{4})$"
+_DIGITS = "[0-9０-９]"
 
 
 def mask_text(text: str) -> str:
@@ -45,9 +49,12 @@ def mask_value(text: str) -> str:
 
 
 def _mask_series(series: pl.Series) -> pl.Series:
-    text = series.cast(pl.String)
-    # a value with fewer than 11 digits holds no number to mask: most values never reach Python
-    candidates = text.filter(text.str.count_matches(_DIGITS).fill_null(0) >= _SHORTEST).unique()
+    # a whole value that is an ID or mobile number as mask_text would mask it, in columns …
+    given = series.cast(pl.String)
+    text = given.str.replace(_WHOLE_ID, "${1}********${2}").str.replace(_WHOLE_MOBILE, "${1}****${2}")
+    # … and any other value with 11 digits or more (another spelling, a number inside text) by mask_text
+    rest = text.filter((text == given) & (text.str.len_chars() >= _SHORTEST))
+    candidates = rest.filter(rest.str.count_matches(_DIGITS) >= _SHORTEST).unique()
     changed = {value: masked for value in candidates if (masked := mask_text(value)) != value}
     if not changed:
         return text
@@ -55,6 +62,7 @@ def _mask_series(series: pl.Series) -> pl.Series:
 
 
 def mask_column(expr: pl.Expr) -> pl.Expr:
-    """The same masking in columns, for the national-scale path: values with 11 digits or more
-    (found in columns) go through `mask_text`, once per distinct value."""
+    """The same masking in columns, for the national-scale path: the usual whole values (an
+    18-character ID number, an 11-digit mobile) in columns; anything else that has 11 digits or
+    more through `mask_text`, once per distinct value."""
     return expr.map_batches(_mask_series, return_dtype=pl.String)

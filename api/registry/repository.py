@@ -796,19 +796,27 @@ def unstorable_text(roster: Roster) -> list[InputError]:
     errors = []
     for table, (model, columns) in STORED_TEXT.items():
         frame: pl.DataFrame = getattr(roster, table)
-        if table == "people":  # a person's community: where they are first appointed
-            frame = frame.join(roster.appointments.select("person", "community").unique("person", keep="first"),
-                               on="person", how="left")
         caps = models.text_caps(model)
         for column, stored_as in columns.items():
-            text = frame.select(pl.col(column).cast(pl.String).alias("value"),
-                                (pl.col("community") if "community" in frame.columns else pl.lit(None, pl.String))
-                                .alias("in_community"))
-            suspects = text.filter(pl.col("value").str.contains(_SUSPECT) |
-                                   (pl.col("value").str.len_chars() > caps[stored_as]))
-            for value, community in suspects.unique("value", keep="first", maintain_order=True).iter_rows():
+            if isinstance(frame.schema[column], pl.Enum) or (table, column) in _VOCABULARY_CODES:
+                continue  # codes the normaliser wrote, never the roster's text
+            suspect = pl.col(column).str.contains(_SUSPECT) | (pl.col(column).str.len_chars() > caps[stored_as])
+            found = frame.filter(suspect)
+            if found.is_empty():
+                continue
+            if table == "people":  # a person's community: where they are first appointed
+                homes = roster.appointments.select("person", pl.col("community").alias("_community"))
+                found = found.join(homes.unique("person", keep="first"), on="person", how="left")
+            else:
+                found = found.with_columns(pl.col("id" if table == "communities" else "community").alias("_community")
+                                           if table != "regions" else pl.lit(None, pl.String).alias("_community"))
+            for value, community in found.select(column, "_community").unique(column, keep="first",
+                                                                               maintain_order=True).iter_rows():
                 errors += _text_errors(f"{table}.{column}", value, caps[stored_as], community)
     return errors
+
+
+_VOCABULARY_CODES = {("people", "education"), ("people", "gender")}  # String columns that only hold codes
 
 
 def _text_errors(column: str, value: str, cap: int, community: str | None) -> list[InputError]:

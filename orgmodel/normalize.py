@@ -176,6 +176,11 @@ _SCALE = {"万元": 10000.0, "万": 10000.0}
 
 
 def parse_amount(text: str) -> float | None:
+    try:
+        value = float(text)  # most cells: a plain figure
+        return value if value >= 0 and value != float("inf") else None
+    except ValueError:
+        pass
     match = _AMOUNT.match(vocabulary.clean(text).replace(",", "").replace("，", ""))
     if match is None:
         try:  # 1e3, inf and the like: what Python reads as a float
@@ -486,14 +491,14 @@ def _people_from_rows(r: _Reader, p: pl.Series, np_: int) -> pl.DataFrame:
     frame = r.frame
     is_first = _first_rows(p)
     raw = [c for c in ("name", *PERSON_KINDS) if c in frame.columns]
-    if "role" in frame.columns and any(_spellings(frame["role"], vocabulary.title_qualifications).values()):
-        raw.append("role")  # a person's 社区民警 row may say what their first row does not
-    first_rows = frame.select("person", *raw).filter(is_first)
+    # a person's 社区民警 row may say what their first row does not: what titles say is compared too
+    implied = _implied_by_titles(frame["role"]) if "role" in frame.columns else {}
+    first_rows = frame.select("person", *raw, *(["role"] if implied else [])).filter(is_first)
     people = _person_attributes(r, first_rows).with_columns(p=pl.int_range(np_, dtype=pl.UInt32, eager=True))
-    if raw and np_:
+    if (raw or implied) and np_:
         # A row differs from its person's first row when its cells hash differently (a 64-bit
         # hash: two different rows alike by chance is a 1-in-10^19 event per pair).
-        hashes = frame.select(raw).hash_rows()
+        hashes = frame.select(raw).with_columns(**{f"_title_{a}": v for a, v in implied.items()}).hash_rows()
         differs = (hashes != hashes.filter(is_first).gather(p)).fill_null(False)
         differing = p.filter(differs).unique().to_numpy()
         if differing.size:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -132,22 +133,25 @@ def _frame(table: str, source: bytes | Path) -> tuple[pl.DataFrame, _Header]:
     return frame, header
 
 
+def _words(words: tuple[str, ...]) -> str:
+    return "^\\s*(?:" + "|".join(re.escape(w) for w in words) + ")"
+
+
+_ENDS = _words(vocabulary.FOOTER_END_WORDS)
+_TOTALS = _words(vocabulary.FOOTER_TOTAL_WORDS)
+
+
 def _data_rows(frame: pl.DataFrame, lead: str | None) -> pl.DataFrame:
-    """Drop footers: a 合计 row is skipped, a signature block (填表人 …) ends the table."""
+    """Drop footers: a 合计 row is skipped, a signature block (填表人 …) ends the table. One
+    pass of one pattern over the first column: a province's file has millions of rows."""
     if lead is None or lead not in frame.columns:
         return frame
-    text = pl.col(lead).cast(pl.String).str.strip_chars()
-    ends = text.str.starts_with(vocabulary.FOOTER_END_WORDS[0])
-    for word in vocabulary.FOOTER_END_WORDS[1:]:
-        ends = ends | text.str.starts_with(word)
-    totals = text.str.starts_with(vocabulary.FOOTER_TOTAL_WORDS[0])
-    for word in vocabulary.FOOTER_TOTAL_WORDS[1:]:
-        totals = totals | text.str.starts_with(word)
-    marks = frame.select(ends.fill_null(False).alias("end"), totals.fill_null(False).alias("total"))
-    if not marks["end"].any() and not marks["total"].any():
+    text = frame[lead].cast(pl.String)
+    ends, totals = text.str.contains(_ENDS).fill_null(False), text.str.contains(_TOTALS).fill_null(False)
+    if not ends.any() and not totals.any():
         return frame
-    first_end = marks["end"].arg_true()
-    keep = ~marks["total"]
+    keep = ~totals
+    first_end = ends.arg_true()
     if first_end.len():
         keep = keep & (pl.int_range(frame.height, eager=True) < first_end[0])
     return frame.filter(keep)

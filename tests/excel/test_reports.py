@@ -23,7 +23,7 @@ from orgmodel.xlsx_report import write_xlsx_report
 
 from ._workbooks import DISTRICT_CSV, checked
 
-SHEETS = ["汇总", "招聘需求", "问题清单", "社区明细"]
+SHEETS = ["汇总", "招聘需求", "问题清单", "社区明细", "读取说明"]
 
 
 @cache

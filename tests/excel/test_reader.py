@@ -239,3 +239,14 @@ def test_appointments_keep_their_order(tmp_path: Path) -> None:
     path = small_roster(tmp_path / "r.xlsx", [person(i) for i in range(1, 6)])
     raw = readers.read_roster(path)
     assert raw.tables["appointments"].frame.select(pl.col("_row")).to_series().to_list() == [2, 3, 4, 5, 6]
+
+
+def test_a_workbook_without_a_roster_sheet_says_what_it_found(tmp_path: Path) -> None:
+    """Issue 9: `缺少“社区”表` alone sent offices looking for the wrong thing; the error names
+    each sheet seen and its columns, and points to the template."""
+    path = write_xlsx(tmp_path / "r.xlsx", {"说明": [["填表说明", "备注"], ["每人一行", ""]],
+                                            "统计": [["街道", "社区数"], ["和平桥", "12"]]})
+    errors = input_errors(path)
+    assert [e.code for e in errors] == ["missing_table"]
+    message = errors[0].message_zh
+    assert "“说明”" in message and "“统计”" in message and "社区数" in message and "orgmodel template" in message

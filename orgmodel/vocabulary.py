@@ -95,7 +95,7 @@ ROLE_VARIANTS: dict[str, tuple[str, ...]] = {
     "director": ("主任", "社区主任", "村主任"),
     "deputy_director": ("副主任", "社区副主任", "村副主任"),
     "member": ("委员", "成员", "支委"),
-    "station_head": ("站长",),
+    "station_head": ("站长", "服务站长"),
     "deputy_station_head": ("副站长",),
     "staff": ("专职工作人员", "工作人员", "专职人员", "社工", "专职社工", "办事员"),
     "governance_specialist": ("综治专干", "专干", "综治专职干部", "综治干部"),
@@ -108,8 +108,8 @@ ROLE_VARIANTS: dict[str, tuple[str, ...]] = {
     "civil_affairs_assistant": ("民政协理员", "协理员"),
     "student_official": ("大学生村官", "村官", "大学生村官(社区)", "大学生村干部"),
 }
-# Whole titles that name their unit in a word of their own: 支委 is a member of the 党支部.
-TITLE_UNITS: dict[str, str] = {"支委": "party_org", "支书": "party_org"}
+# Whole titles that name their unit in a word of their own: 支委 is a member of the 党支部, 服务站长 heads the 服务站.
+TITLE_UNITS: dict[str, str] = {"支委": "party_org", "支书": "party_org", "服务站长": "service_station"}
 
 KINDS = {"urban": "城市", "rural": "农村"}
 RURAL_NAME_ENDING = "村"  # a community named 严家村 is a village when nothing else says
@@ -290,6 +290,8 @@ def read_title_part(part: str) -> TitlePart:
     for cut in range(len(part) - 1, 0, -1):
         role = _ROLE.get(part[cut:])
         if role is not None:
+            if part[:cut] in UNIT_PREFIX_LEADS:  # 村支书: the community's own word, no unit of its own
+                return TitlePart(TITLE_UNITS.get(part[cut:]), str(role))
             unit = _unit_prefix(part[:cut])
             if unit is not None:
                 return TitlePart(unit, str(role))

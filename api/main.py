@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic.json_schema import models_json_schema
 
-from api import logs, parsing
+from api import logs, pages, parsing
 from api.access import KeyCache, RateLimiter
 from api.errors import Problem, install, responses
 from api.middleware import ServiceHeaders
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs.shutdown()
         engine.dispose()
 
-    app = FastAPI(title="orgmodel", version=API_VERSION, lifespan=lifespan,
+    app = FastAPI(title="orgmodel", version=API_VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Community staffing checks (一委一居一站一办), org charts, and a region-scoped "
                               "registry of rosters. Authenticate with `Authorization: Bearer <API key>`.")
     app.state.settings = settings
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "If-Match", "X-API-Key", "X-Request-ID"],
                            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "X-Ruleset-Id",
                                            "X-Ruleset-Version"])
+    pages.install(app, settings)  # the web pages, /docs and /redoc (self-hosted assets)
     app.add_middleware(ServiceHeaders, max_body_bytes=settings.max_body_bytes)
     _publish_schemas(app, [Problem, RosterDocument])
     _declare_security(app)

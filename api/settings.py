@@ -46,3 +46,7 @@ class Settings(BaseSettings):
     # The key of people's pseudonyms (a resident ID number is never an id): unset, the registry's
     # own secret, made once per database. Set it on every instance alike, before the first import.
     id_secret: SecretStr | None = None
+    # The pages' signed session cookie: how long a sign-in lasts, and its signing key (unset: one
+    # derived from the registry's own secret, the same on every instance sharing the database).
+    session_hours: float = 8.0
+    session_secret: SecretStr | None = None

@@ -13,12 +13,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-# graphviz and the CJK font the charts need, and Chromium the browser tests of the pages drive
-# (Debian packages), installed only when missing. Runs apt-get as the current user: root on
-# these machines (use sudo elsewhere).
+# graphviz and the CJK font the charts need, Info-ZIP's `zip` (tests/natural zips CSV tables with it,
+# as Linux and macOS users do) and Chromium the browser tests of the pages drive (Debian packages),
+# installed only when missing. Runs apt-get as the current user: root on these machines (use sudo elsewhere).
 system:
-	@if ! command -v dot >/dev/null || ! command -v fc-list >/dev/null || ! fc-list 'Noto Sans CJK SC' | grep -q .; then \
-		apt-get update -qq && apt-get install -y -qq graphviz fonts-noto-cjk; fi
+	@if ! command -v dot >/dev/null || ! command -v fc-list >/dev/null || ! fc-list 'Noto Sans CJK SC' | grep -q . \
+		|| ! command -v zip >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq graphviz fonts-noto-cjk zip; fi
 	@if [ ! -x /usr/bin/chromium ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
 

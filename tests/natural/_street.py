@@ -16,7 +16,9 @@ from typing import Any
 
 from orgmodel import normalize, readers
 from orgmodel.check import CheckResult, check
+from orgmodel.errors import InputError
 from orgmodel.report import build_report
+from orgmodel.roster import Roster
 from orgmodel.rules.pack import load_pack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,14 +34,27 @@ TEMPLATE = {False: "template", True: "template-households"}  # the same people i
 Key = tuple[str | None, str, str, str | None, str | None, str | None, float | None, int, str | None]
 
 
+def read_and_load(path: Path) -> tuple[Roster, dict[str, list[InputError]]]:
+    return normalize.load(readers.read_roster(path))
+
+
+def checked_path(path: Path) -> CheckResult:
+    roster, skipped = read_and_load(path)
+    return check(roster, load_pack("nantong"), AS_OF, skipped=skipped)
+
+
 @cache
 def checked(name: str) -> CheckResult:
-    roster, skipped = normalize.load(readers.read_roster(FIXTURES / name))
-    return check(roster, load_pack("nantong"), AS_OF, skipped=skipped)
+    """A committed fixture, checked (once per test run)."""
+    return checked_path(FIXTURES / name)
 
 
 def report(name: str) -> dict[str, Any]:
     return json.loads(build_report(checked(name)).to_bytes())
+
+
+def report_of(path: Path) -> dict[str, Any]:
+    return json.loads(build_report(checked_path(path)).to_bytes())
 
 
 def community_names(name: str) -> dict[str, str]:

@@ -87,8 +87,13 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, sta
     caller: Caller | None = getattr(request.state, "page_caller", None)
     base = {"caller": caller, "role_name": ROLE_NAMES.get(caller.key.role, "") if caller and caller.key else "",
             "csrf": csrf_token(request), "csrf_field": CSRF_FIELD, "path": request.url.path,
-            "trusted": trusted(request), "can_edit": allowed(caller, "editor")}
+            "trusted": trusted(request), "can_edit": allowed(caller, "editor"), "flash": request.session.pop("flash", None)}
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status)
+
+
+def flash(request: Request, kind: str, text: str) -> None:
+    """A message for the next page (after a form's redirect)."""
+    request.session["flash"] = {"kind": kind, "text": text}
 
 
 def error_page(request: Request, status: int, message: str) -> Response:

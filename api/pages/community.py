@@ -1,18 +1,34 @@
 """A community: its org chart inline (orgmodel.charts, vacancies drawn), its findings with their
-citations and waivers, its posts and people, as of any day; the chart as PNG/PDF/SVG."""
+citations and waivers, its posts and people, as of any day; the chart as PNG/PDF/SVG. An
+editor vacates or fills a post here: the registry's versioned edit (the version the page
+showed is the If-Match), with a plain message when someone else changed the post first."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import polars as pl
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
 
-from api.pages.common import PageError, SignedIn, Stored, as_of_date, page, rows, rule_pack, stored
+from api.pages.common import (
+    Editor,
+    PageError,
+    SignedIn,
+    Stored,
+    as_of_date,
+    flash,
+    page,
+    posted_form,
+    rows,
+    rule_pack,
+    stored,
+)
 from api.privacy import masked_all
 from api.registry import repository
 from api.registry.views import AppointmentView, CommunityView
@@ -22,6 +38,8 @@ from orgmodel.report import community_status
 from orgmodel.report_tables import STATUS, findings_table
 
 router = APIRouter(include_in_schema=False)
+Form = Annotated[FormData, Depends(posted_form)]
+POST_ERRORS = {"unknown_unit": "机构无法识别", "role_not_in_unit": "该职务不属于所选机构", "unit_needed": "请选择机构"}
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -79,7 +97,7 @@ async def community_page(request: Request, community_id: str, caller: SignedIn, 
         "findings": rows(found), "posts": [{"post": p, "name": names.get(p.person, ""),
                                             "unit_name": vocabulary.UNIT_SHORT.get(p.unit, p.unit),
                                             "role_name": p.label or vocabulary.role_label(p.role)} for p in posts],
-        "people": document.people,
+        "people": document.people, "units": [labels[0] for labels in vocabulary.UNITS.values()],
     })
 
 
@@ -100,3 +118,73 @@ async def community_chart(request: Request, community_id: str, fmt: Literal["svg
     filename = f"{community_id}-{day.isoformat()}.{fmt}"
     return Response(content, media_type=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _back(community_id: str, day: dt.date | str) -> Response:
+    return RedirectResponse(f"/communities/{community_id}?as_of={day}", status_code=303)
+
+
+@router.post("/communities/{community_id}/vacate")
+async def vacate(request: Request, community_id: str, caller: Editor, form: Form) -> Response:
+    """The holder left the post on `end`: PATCH /v1/appointments/{id} {"end": …} with If-Match."""
+    appointment_id = str(form.get("appointment") or "")
+    end = as_of_date(str(form.get("end") or "") or None)
+    try:
+        version = int(str(form.get("version") or ""))
+    except ValueError as exc:
+        raise PageError(400, "表单内容不完整,请刷新页面后重试") from exc
+
+    def work() -> None:
+        with request.app.state.sessions() as session:
+            post = repository.get_appointment(session, caller.region, appointment_id)
+            if post.community != community_id:
+                raise repository.NotFound("appointment", appointment_id)
+            repository.vacate_appointment(session, caller.region, appointment_id, end, version, caller.actor)
+
+    try:
+        await run_in_threadpool(work)
+    except repository.NotFound as exc:
+        raise PageError(404, "找不到该任职记录(或不在本密钥的管辖范围内)") from exc
+    except repository.StaleVersion:
+        flash(request, "error", "此职务已被他人先一步修改,本次未保存。下表为最新内容,请核对后重试。")
+        return _back(community_id, str(form.get("as_of") or end))
+    except repository.InvalidChange:
+        flash(request, "error", "离任日期不能早于任职开始日期,本次未保存。")
+        return _back(community_id, str(form.get("as_of") or end))
+    flash(request, "ok", f"已登记离任,离任日期 {end.isoformat()}。")
+    return _back(community_id, str(form.get("as_of") or end))
+
+
+@router.post("/communities/{community_id}/appoint")
+async def appoint(request: Request, community_id: str, caller: Editor, form: Form) -> Response:
+    """Someone takes a post: POST /v1/communities/{id}/appointments."""
+    unit, role = str(form.get("unit") or "").strip(), str(form.get("role") or "").strip()
+    person = str(form.get("person") or "").strip()
+    start = as_of_date(str(form.get("start") or "") or None)
+    back = str(form.get("as_of") or start)
+    if not (unit and role and person):
+        flash(request, "error", "请填写人员、机构和职务。")
+        return _back(community_id, back)
+    posts = vocabulary.parse_post(unit, role)
+    if isinstance(posts, str) or len(posts) != 1:
+        reason = POST_ERRORS.get(posts, "") if isinstance(posts, str) else "兼任的职务请逐条登记"
+        flash(request, "error", f"职务“{unit} · {role}”无法登记:{reason or '无法识别'}。")
+        return _back(community_id, back)
+    fields = {"person": person, "unit": unit, "role": role, "full_time": form.get("full_time") == "yes", "start": start}
+
+    def work() -> None:
+        with request.app.state.sessions() as session:
+            repository.add_appointment(session, caller.region, community_id, fields, caller.actor)
+
+    try:
+        await run_in_threadpool(work)
+    except repository.NotFound as exc:
+        if exc.kind == "community":
+            raise PageError(404, f"找不到社区“{community_id}”(或不在本密钥的管辖范围内)") from exc
+        flash(request, "error", "找不到该人员。")
+        return _back(community_id, back)
+    except repository.InvalidChange:
+        flash(request, "error", "任职内容无法保存,请检查机构、职务与日期。")
+        return _back(community_id, back)
+    flash(request, "ok", f"已登记任职:{unit} · {role},自 {start.isoformat()} 起。")
+    return _back(community_id, back)

@@ -5,6 +5,7 @@ that leaves 127.0.0.1 (`/docs` and `/redoc` included)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -110,6 +111,15 @@ def test_upload_fix_preview_confirm_dashboard_community_report(visit: Visit, sit
     assert page.locator(".chart svg").count() == 1  # the org chart, inline
     assert page.locator("main table").first.inner_text().count("错误") >= 1
     visit.shot("community")
+
+    posts = page.locator("form[action$='/vacate']").count()
+    yesterday = (dt.date.fromisoformat(page.input_value("#as_of")) - dt.timedelta(days=1)).isoformat()
+    first = page.locator("form[action$='/vacate']").first
+    first.locator("input[name=end]").fill(yesterday)
+    first.locator("button").click()
+    page.wait_for_url("**/communities/*")
+    assert "已登记离任" in page.inner_text("main")
+    assert page.locator("form[action$='/vacate']").count() == posts - 1
 
     visit.go("/dashboard")
     with page.expect_download() as download:

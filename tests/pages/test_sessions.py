@@ -5,6 +5,7 @@ network's quick check that stores nothing, and the API left as it was."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import re
 import time
 from collections.abc import Iterator
@@ -189,3 +190,48 @@ def test_the_api_keeps_its_shape(client: TestClient) -> None:
     assert "default-src 'self'" in answer.headers["content-security-policy"]
     paths = client.get("/openapi.json").json()["paths"]
     assert all(path.startswith("/v1/") for path in paths)
+
+
+def test_a_post_changed_by_someone_else_first_is_not_overwritten(client: TestClient, keys: dict[tuple[str, str], str]) -> None:
+    sign_in(client, keys[(COUNTY, "editor")])
+    token = csrf(client.get("/upload").text)
+    preview = client.post("/upload", data={"csrf": token, "region": COUNTY},
+                          files={"file": ("花名册.zip", roster_zip(STREET_COMMUNITIES[:1]), ZIP)})
+    signed = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)  # type: ignore[union-attr]
+    payload = re.search(r'name="payload" value="([^"]+)"', preview.text).group(1)  # type: ignore[union-attr]
+    assert client.post("/upload/confirm", data={"csrf": token, "token": signed, "payload": payload}).status_code == 200
+    community = STREET_COMMUNITIES[0]
+    html = client.get(f"/communities/{community}?as_of=2026-01-01").text
+    appointment = re.search(r'name="appointment" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    version = re.search(r'name="version" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        repository.vacate_appointment(session, COUNTY, appointment, dt.date(2026, 3, 31), int(version), "someone else")
+    form = {"csrf": token, "appointment": appointment, "version": version, "end": "2026-06-30", "as_of": "2026-01-01"}
+    answer = client.post(f"/communities/{community}/vacate", data=form)
+    assert answer.status_code == 200 and "已被他人先一步修改" in answer.text
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        assert repository.get_appointment(session, COUNTY, appointment).end == dt.date(2026, 3, 31)
+    fresh = re.search(r'name="version" value="([^"]+)"', client.get(f"/communities/{community}?as_of=2026-01-01").text)
+    answer = client.post(f"/communities/{community}/vacate", data={**form, "version": fresh.group(1)})  # type: ignore[union-attr]
+    assert "已登记离任" in answer.text
+
+
+def test_an_editor_fills_a_post(client: TestClient, keys: dict[tuple[str, str], str]) -> None:
+    sign_in(client, keys[(COUNTY, "editor")])
+    token = csrf(client.get("/upload").text)
+    preview = client.post("/upload", data={"csrf": token, "region": COUNTY},
+                          files={"file": ("花名册.zip", roster_zip(STREET_COMMUNITIES[:1]), ZIP)})
+    signed = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)  # type: ignore[union-attr]
+    payload = re.search(r'name="payload" value="([^"]+)"', preview.text).group(1)  # type: ignore[union-attr]
+    client.post("/upload/confirm", data={"csrf": token, "token": signed, "payload": payload})
+    community = STREET_COMMUNITIES[0]
+    person = re.search(r'<option value="([^"]+)">', client.get(f"/communities/{community}").text).group(1)  # type: ignore[union-attr]
+    form = {"csrf": token, "person": person, "unit": "社区综治办", "role": "专职调解员", "full_time": "yes",
+            "start": "2026-01-01", "as_of": "2026-01-02"}
+    answer = client.post(f"/communities/{community}/appoint", data=form)
+    assert "已登记任职" in answer.text
+    answer = client.post(f"/communities/{community}/appoint", data={**form, "unit": "业主委员会", "role": "书记"})
+    assert "无法登记" in answer.text
+    sign_in(client, keys[(COUNTY, "viewer")])
+    viewer_token = csrf(client.get("/dashboard").text)
+    assert client.post(f"/communities/{community}/appoint", data={**form, "csrf": viewer_token}).status_code == 403

@@ -16,12 +16,15 @@ $(BIN)/.installed: pyproject.toml
 # graphviz and the CJK font the charts need, Info-ZIP's `zip` (tests/natural zips CSV tables with it,
 # as Linux and macOS users do) and Chromium the browser tests of the pages drive (Debian packages),
 # installed only when missing. Runs apt-get as the current user: root on these machines (use sudo elsewhere).
+# The print tests (tests/print) print the xlsx report with LibreOffice and read PDFs back with poppler.
 system:
 	@if ! command -v dot >/dev/null || ! command -v fc-list >/dev/null || ! fc-list 'Noto Sans CJK SC' | grep -q . \
 		|| ! command -v zip >/dev/null; then \
 		apt-get update -qq && apt-get install -y -qq graphviz fonts-noto-cjk zip; fi
 	@if [ ! -x /usr/bin/chromium ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
+	@if ! command -v soffice >/dev/null || ! command -v pdfinfo >/dev/null || ! command -v pdftoppm >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils; fi
 
 # Exit code 1 means "findings"; that is the expected outcome of the demo, not a failure.
 demo: system $(BIN)/.installed

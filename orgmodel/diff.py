@@ -22,12 +22,12 @@ from rich.console import Console
 from rich.table import Table
 
 from orgmodel import vocabulary
-from orgmodel.check import CheckResult
+from orgmodel.check import CheckResult, today_in_china
 from orgmodel.masking import mask_column
 from orgmodel.report import community_status
 from orgmodel.report_tables import SEVERITY, STATUS
 from orgmodel.roster import active_appointments
-from orgmodel.xlsx_report import CellWriter
+from orgmodel.xlsx_report import CellWriter, PageTitle
 
 DIFF_FORMAT = "orgmodel.diff/1"
 FINDING_KEY = ["rule_id", "community_id", "unit", "role", "person_id", "detail"]
@@ -174,10 +174,11 @@ SHEETS = {"合规变化": ("communities", _communities_zh), "人员变动": ("pe
 def write_xlsx(diff: RosterDiff, out: Path | IO[bytes]) -> None:
     book = xlsxwriter.Workbook(str(out) if isinstance(out, Path) else out,
                                {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    writer = CellWriter(book)
+    title = PageTitle("社区花名册变化", f"检查日期:{diff.as_of}    规则包:{diff.ruleset['id']} v{diff.ruleset['version']}    "
+                                   f"填报日期:{today_in_china().isoformat()}")
+    writer = CellWriter(book, title)
     for sheet, (attribute, chinese) in SHEETS.items():
-        writer.table(sheet, chinese(getattr(diff, attribute)), widths={"问题描述": 50, "社区名称": 16, "原社区": 16,
-                                                                       "现社区": 16})
+        writer.table(sheet, chinese(getattr(diff, attribute)))
     book.close()
 
 

@@ -19,19 +19,29 @@ from orgmodel.check import CheckResult
 from orgmodel.report import ReportParts, _shortfalls, community_status
 from orgmodel.rules.context import Context
 from orgmodel.rules.kinds import BodySizeParams, HouseholdsRatioParams, RoleHoldersParams
+from orgmodel.rules.messages import WHOLE_COUNT_REPLACE
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS = {"compliant": "合规", "incomplete": "资料不全", "with_errors": "存在问题"}
 LEVEL_ORDER = {level: i for i, level in enumerate(vocabulary.LEVEL_ORDER)}
 NO_REGION = "(未指定区域)"
 
-# Finding field → Chinese column, in the order the 问题清单 shows them.
+# Finding field → Chinese column, in the order the 问题清单 shows them: what a person reads
+# first; the region's code and the codes for machines last (the xlsx does not print them).
 FINDING_COLUMNS = {
-    "community_id": "社区编码", "community_name": "社区名称", "region_id": "区域编码", "rule_id": "规则",
-    "rule_title": "规则名称", "severity": "严重程度", "unit": "机构", "role": "职务", "person_id": "人员编号",
+    "community_id": "社区编码", "community_name": "社区名称", "rule_id": "规则", "rule_title": "规则名称",
+    "severity": "严重程度", "message": "问题描述", "unit": "机构", "role": "职务", "person_id": "人员编号",
     "required_min": "要求下限", "required_max": "要求上限", "actual": "实际", "shortfall": "缺额(人)",
-    "missing_field": "缺少字段", "detail": "情形", "waiver": "豁免", "message": "问题描述", "citation": "依据",
+    "missing_field": "缺少字段", "detail": "情形", "waiver": "豁免", "citation": "依据", "region_id": "区域编码",
+    "detail_code": "情形代码", "missing_field_code": "缺少字段代码",
 }
+MACHINE_COLUMNS = ("情形代码", "缺少字段代码")  # codes for filters and scripts, not for reading
+NOT_PRINTED = ("区域编码", *MACHINE_COLUMNS)  # the community's code says its region on paper
+
+# `detail` codes of the rule kinds, as a person reads them.
+DETAIL_CODES = {"over_max": "超出上限", "part_time": "兼职", "waiver_expired": "豁免已过期"}
+# Where a `missing_field` is filled in, for its Chinese header (户数, 月工资(元) …).
+_FIELD_TABLES = ("communities", "appointments", "regions", "tasks")
 
 
 def reading_notes(parts: ReportParts) -> pl.DataFrame:
@@ -74,18 +84,60 @@ def waiver_text(waiver: str | None) -> str | None:
     return ";".join(p for p in parts if p)
 
 
+def readable_figures(message: pl.Expr) -> pl.Expr:
+    """`messages.readable` over a column of messages: 3100户, not 3100.0户."""
+    return message.str.replace_all(*WHOLE_COUNT_REPLACE)
+
+
+def field_label(field: str) -> str:
+    """`households` → 户数: the header a roster gives the field a finding says is missing."""
+    for table in _FIELD_TABLES:
+        if field in vocabulary.HEADERS[table]:
+            return vocabulary.header_label(table, field)
+    return field
+
+
+def detail_labels(result: CheckResult, findings: pl.DataFrame) -> dict[tuple[str, str], str]:
+    """(rule, detail) → the 情形 in Chinese: codes translated, a qualification's value as its
+    label (高中/中专, 民警:否), the communities of a person named beside their codes."""
+    kinds = {r.id: r for r in result.pack.rules}
+    names = dict(result.roster.communities.select("id", "name").iter_rows())
+    labels: dict[tuple[str, str], str] = {}
+    for rule_id, detail in findings.select("rule_id", "detail").drop_nulls("detail").unique().iter_rows():
+        rule = kinds.get(rule_id)
+        text = DETAIL_CODES.get(detail, detail)
+        if rule is not None and rule.kind == "qualification":
+            attribute = result.pack.params(rule).attribute  # type: ignore[attr-defined]
+            values = {"education": vocabulary.EDUCATION, "gender": vocabulary.GENDERS}.get(attribute)
+            text = values.get(detail, detail) if values else (
+                f"{field_label(attribute)}:" + {"true": "是", "false": "否"}.get(detail, detail))
+        elif rule is not None and rule.kind == "exclusive_full_time":
+            text = "、".join(f"{c} {names[c]}" if names.get(c) else c for c in detail.split("、"))
+        labels[(rule_id, detail)] = text
+    return labels
+
+
 def findings_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
-    """Every finding, person ids masked as in the JSON report, Chinese labels and headers."""
+    """Every finding, person ids masked as in the JSON report, Chinese labels and headers;
+    figures in the messages read as counts (3100户, not 3100.0户)."""
     names = result.roster.communities.select(pl.col("id").alias("community_id"), pl.col("name").alias("community_name"))
     titles = pl.DataFrame({"rule_id": [r.id for r in result.pack.rules], "rule_title": [r.title for r in result.pack.rules]})
     units = {code: labels[0] for code, labels in vocabulary.UNITS.items()}
     frame = parts.findings.join(names, on="community_id", how="left", maintain_order="left").join(
         titles, on="rule_id", how="left", maintain_order="left")
+    details = detail_labels(result, frame)
+    fields = {f: field_label(f) for f in frame["missing_field"].drop_nulls().unique().to_list()}
+    keyed = pl.concat_str("rule_id", pl.lit("\x00"), "detail")
     frame = frame.with_columns(
+        pl.col("detail").alias("detail_code"), pl.col("missing_field").alias("missing_field_code"),
         pl.col("severity").replace_strict(SEVERITY, default=pl.col("severity")),
         pl.col("unit").replace_strict(units, default=pl.col("unit")),
         pl.col("role").replace_strict(vocabulary.ROLES, default=pl.col("role")),
         pl.col("waiver").map_elements(waiver_text, return_dtype=pl.String),
+        keyed.replace_strict({f"{r}\x00{d}": t for (r, d), t in details.items()}, default=pl.col("detail"),
+                             return_dtype=pl.String).alias("detail"),
+        pl.col("missing_field").replace_strict(fields, default=None, return_dtype=pl.String),
+        readable_figures(pl.col("message")),
     )
     return frame.select([pl.col(field).alias(header) for field, header in FINDING_COLUMNS.items()])
 
@@ -255,3 +307,30 @@ def _counts(ctx: Context, params: object, base: pl.DataFrame) -> list[tuple[str,
         label = f"{vocabulary.UNIT_SHORT[params.unit]}专职人员(每{params.households_per_worker}户1名)"
         return [(label, counted(staff), minimum, pl.format("≥{}", minimum))]
     return []
+
+
+def report_scope(result: CheckResult) -> str:
+    """What a report covers, for its title: the smallest region holding every community
+    (崇川区, 和平桥街道), else the one community's name, else how many communities."""
+    communities = result.roster.communities
+    parents = dict(result.roster.regions.select("id", "parent").iter_rows())
+    names = dict(result.roster.regions.select("id", "name").iter_rows())
+    chains = []
+    for region in communities["region"].unique().to_list():
+        chain, at = [], region
+        while at is not None and at not in chain:
+            chain.append(at)
+            at = parents.get(at)
+        chains.append(chain[::-1])
+    common = []
+    if chains and all(chains):
+        for level in zip(*chains, strict=False):
+            if len(set(level)) > 1:
+                break
+            common.append(level[0])
+    for region in reversed(common):
+        if names.get(region):
+            return str(names[region])
+    if communities.height == 1 and communities["name"][0]:
+        return str(communities["name"][0])
+    return f"{communities.height}个社区"

@@ -57,6 +57,17 @@ PILOTS = "{name}试点社区应为{lo}-{hi}个,现有{actual}个"
 
 HOLDER_ATTRIBUTE_SHORT = "{label}应有{requirement},现有{actual}名"
 
+# A count of households or residents that the roster stored as a decimal (3100.0户): the
+# report's JSON keeps the text as the check wrote it (a contract), what people read drops `.0`.
+WHOLE_COUNT = re.compile(r"(\d)\.0(?=[户人名个元])")
+WHOLE_COUNT_REPLACE = (r"(\d)\.0([户人名个元])", "${1}${2}")  # the same for polars (no look-ahead)
+
+
+def readable(text: str) -> str:
+    """`服务站按3100.0户` → `服务站按3100户`, `每人20元×8000.0人` → `每人20元×8000人`."""
+    return WHOLE_COUNT.sub(r"\1", text)
+
+
 UNKNOWN_POST_ZH = "职务“{value}”不在配备要求之列,不计入任何规则"
 UNKNOWN_POST_EN = "post {value} is counted by no rule"
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from orgmodel import convert, normalize, readers
 from orgmodel.cli import main
+from orgmodel.xlsx_report import HEADER_ROW
 
 from ._workbooks import DISTRICT_CSV, FIXTURES, FULL_STAFF, person, staffed_roster
 
@@ -85,6 +86,7 @@ def test_xlsx_and_table(quarters: tuple[Path, Path], tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(output, read_only=True)
     assert book.sheetnames == ["合规变化", "人员变动", "岗位变动", "问题变化"]
-    assert next(iter(book["人员变动"].iter_rows(values_only=True))) == ("变动", "人员编号", "姓名", "原社区", "现社区")
+    header = next(iter(book["人员变动"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)))
+    assert header == ("变动", "人员编号", "姓名", "原社区", "现社区")
     table = CliRunner().invoke(main, ["diff", *map(str, quarters), "--as-of", "2026-11-25"])
     assert table.exit_code == 0 and "转为合规" in table.output and "P21" in table.output

@@ -20,7 +20,7 @@ from orgmodel.injection import TRIGGERS, neutralise
 from orgmodel.raw import RawRoster, RawTable, text_frame
 from orgmodel.report import build_report
 from orgmodel.rules.pack import load_pack
-from orgmodel.xlsx_report import write_xlsx_report
+from orgmodel.xlsx_report import HEADER_ROW, write_xlsx_report
 
 PACK = load_pack("nantong")
 # Text as a roster may hold it: any character XML can carry, often starting like a formula.
@@ -94,8 +94,9 @@ def test_numbers_stay_numbers(tmp_path: Path) -> None:
     path = tmp_path / "r.xlsx"
     write_xlsx_report(result, build_report(result), path)
     sheet = openpyxl.load_workbook(path)["问题清单"]
-    header = [c.value for c in sheet[1]]
-    shortfalls = [sheet.cell(row=i, column=header.index("缺额(人)") + 1) for i in range(2, sheet.max_row + 1)]
+    header = [c.value for c in sheet[HEADER_ROW + 1]]
+    body = range(HEADER_ROW + 2, sheet.max_row + 1)
+    shortfalls = [sheet.cell(row=i, column=header.index("缺额(人)") + 1) for i in body]
     assert shortfalls and all(c.data_type == "n" for c in shortfalls)
-    names = [sheet.cell(row=i, column=header.index("社区名称") + 1) for i in range(2, sheet.max_row + 1)]
+    names = [sheet.cell(row=i, column=header.index("社区名称") + 1) for i in body]
     assert all(c.value == "=1+1" and c.data_type == "s" and c.quotePrefix for c in names)

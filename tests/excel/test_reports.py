@@ -19,7 +19,8 @@ from orgmodel.csv_report import write_csv_report
 from orgmodel.html_report import render_html
 from orgmodel.report import build_report
 from orgmodel.report_tables import FINDING_COLUMNS, community_detail, plan_label
-from orgmodel.xlsx_report import write_xlsx_report
+from orgmodel.rules.messages import readable
+from orgmodel.xlsx_report import HEADER_ROW, write_xlsx_report
 
 from ._workbooks import DISTRICT_CSV, checked
 
@@ -41,7 +42,8 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
 
 
 def rows(sheet: Any) -> list[tuple[Any, ...]]:
-    return [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    """The table of a sheet: its header row, then the rows below it (not the title above)."""
+    return [r for r in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if any(v is not None for v in r)]
 
 
 def test_xlsx_has_the_four_sheets(workbook: openpyxl.Workbook) -> None:
@@ -54,13 +56,16 @@ def test_findings_sheet(workbook: openpyxl.Workbook) -> None:
     table = rows(sheet)
     assert list(table[0]) == list(FINDING_COLUMNS.values())
     assert len(table) - 1 == len(report["findings"])
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:R{len(table)}"
+    top = HEADER_ROW + 1
+    assert sheet.freeze_panes == f"C{top + 1}"
+    assert sheet.auto_filter.ref == f"A{top}:T{top + len(table) - 1}"
     by_header = dict(zip(table[0], zip(*table[1:], strict=True), strict=True))
     assert list(by_header["规则"]) == [f["rule_id"] for f in report["findings"]]
-    assert list(by_header["问题描述"]) == [f["message"] for f in report["findings"]]
+    assert list(by_header["问题描述"]) == [readable(f["message"]) for f in report["findings"]]
     assert list(by_header["缺额(人)"]) == [f["shortfall"] for f in report["findings"]]
-    fills = {sheet.cell(row=i, column=6).value: sheet.cell(row=i, column=6).fill.fgColor.rgb for i in range(2, len(table) + 1)}
+    severity = table[0].index("严重程度") + 1
+    fills = {sheet.cell(row=i, column=severity).value: sheet.cell(row=i, column=severity).fill.fgColor.rgb
+             for i in range(top + 1, top + len(table))}
     assert fills["错误"] != fills["警告"] != fills["提示"]
 
 
@@ -113,12 +118,14 @@ def test_community_detail_counts_are_the_findings() -> None:
 
 
 def test_community_detail_sheet_marks_the_short(workbook: openpyxl.Workbook) -> None:
+    """Two header rows: each measure's label over its 现有 | 应有 pair."""
     sheet = workbook["社区明细"]
-    header = [c.value for c in sheet[1]]
+    labels, header = ([c.value for c in sheet[HEADER_ROW + 1]], [c.value for c in sheet[HEADER_ROW + 2]])
     assert header[:6] == ["社区编码", "社区名称", "区域编码", "类型", "户数", "状态"]
-    column = header.index(next(h for h in header if h.startswith("G3") and h.endswith("现有"))) + 1
+    column = labels.index(next(h for h in labels if h and h.startswith("G3"))) + 1
+    assert (header[column - 1], header[column]) == ("现有", "应有")
     required = column + 1
-    marked = [sheet.cell(row=i, column=column).fill.fgColor.rgb for i in range(2, sheet.max_row + 1)
+    marked = [sheet.cell(row=i, column=column).fill.fgColor.rgb for i in range(HEADER_ROW + 3, sheet.max_row + 1)
               if isinstance(sheet.cell(row=i, column=column).value, int)
               and sheet.cell(row=i, column=column).value < int(str(sheet.cell(row=i, column=required).value).lstrip("≥"))]
     assert marked and all(rgb.endswith("F8CBAD") for rgb in marked)

@@ -4,12 +4,16 @@ hand from domain.md §4, and the same findings as the same people in the templat
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from click.testing import CliRunner
 
 from orgmodel import normalize, readers
+from orgmodel.cli import main
 from orgmodel.errors import RosterInputError
 
-from ._street import FIXTURES, TEMPLATE, WITH_HOUSEHOLDS, WITHOUT_HOUSEHOLDS, Key, finding_keys, findings_by_name, report
+from ._street import FIXTURES, ROOT, TEMPLATE, WITH_HOUSEHOLDS, WITHOUT_HOUSEHOLDS, Key, finding_keys, findings_by_name, report
 
 PO, RC, SS, GO = "party_org", "residents_committee", "service_station", "governance_office"
 E, W = "error", "warning"
@@ -245,3 +249,17 @@ def test_ids_stored_as_numbers_skip_invalid_keeps_no_community() -> None:
     """Each error names its row's community, so --skip-invalid leaves none to check: still bad input."""
     with pytest.raises(RosterInputError):
         normalize.load(readers.read_roster(FIXTURES / "ids-as-numbers.xlsx"), skip_invalid=True)
+
+
+# --- the bundled example --------------------------------------------------------------------
+
+def test_readme_example_is_the_huamingce_and_checks() -> None:
+    """`orgmodel check examples/花名册.xlsx` (README, Examples): the one-sheet 花名册 LibreOffice saved."""
+    example = ROOT / "examples" / "花名册.xlsx"
+    assert example.read_bytes() == (FIXTURES / "huamingce.xlsx").read_bytes()
+    assert "orgmodel check examples/花名册.xlsx" in (ROOT / "README.md").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(example), "--as-of", "2026-11-25", "--format", "json"])
+    assert result.exit_code == 1, result.output  # findings
+    assert json.loads(result.stdout)["findings"] == report("huamingce.xlsx")["findings"]
+    table = CliRunner().invoke(main, ["check", str(example), "--as-of", "2026-11-25"])
+    assert table.exit_code == 1 and "读取说明" in table.stdout

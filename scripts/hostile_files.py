@@ -180,6 +180,18 @@ def run(case: Case, workdir: Path) -> dict[str, Any]:
             "after": after if alive else "dead", "detail": detail}
 
 
+def idle_probe(workdir: Path, seconds: float = 5.0) -> tuple[float, int]:
+    """The probe's worst latency with no upload at all: what the machine's load alone costs."""
+    with server(workdir, "idle", {}) as (url, _):
+        stop, latencies = threading.Event(), []
+        probe = threading.Thread(target=_probe, args=(url, stop, latencies), daemon=True)
+        probe.start()
+        time.sleep(seconds)
+        stop.set()
+        probe.join()
+    return max(latencies[5:]), len(latencies[5:])
+
+
 def overhead(samples: int = 30) -> tuple[float, float, float]:
     """Median seconds of a tiny document: read in-process; through a worker; a worker's cold start."""
     data = hostile.document_json()
@@ -217,6 +229,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
+        idle_worst, idle_probes = idle_probe(Path(workdir))
+        print(f"no upload: probe worst {_ms(idle_worst)} over {idle_probes} probes", flush=True)
         for case in cases():
             result = run(case, Path(workdir))
             rows.append(result)
@@ -239,7 +253,8 @@ def main() -> None:
         "while it runs; – for a worker gone before it was seen); *time* is the upload's answer.",
         "*Then* is the status of the next request (the service survived).",
         f"Measured on {os.cpu_count()} cores with a load average of {load:.1f} when the run started",
-        "(other work shares the machine: times and latencies are upper bounds).",
+        "(other work shares the machine: times and latencies are upper bounds). With no upload at all",
+        f"the probe's worst latency was {_ms(idle_worst)} over {idle_probes} probes: what the load alone costs.",
         "",
         f"Limits: {settings.max_upload_cells:,} cells, {settings.max_upload_string_bytes:,} shared-string bytes, "
         f"{settings.max_decoded_bytes:,} decoded CSV bytes, {settings.max_unzipped_bytes:,} unpacked bytes, "

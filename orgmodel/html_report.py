@@ -18,7 +18,15 @@ import polars as pl
 
 from orgmodel.check import CheckResult
 from orgmodel.report import ReportParts, community_status
-from orgmodel.report_tables import SEVERITY, STATUS, findings_table, hiring_plan, reading_notes, summary_table
+from orgmodel.report_tables import (
+    SEVERITY,
+    STATUS,
+    findings_table,
+    hiring_plan,
+    reading_notes,
+    report_scope,
+    summary_table,
+)
 
 CommunityExtra = Callable[[str], str]  # community id → trusted HTML to show with its findings
 
@@ -33,7 +41,38 @@ th{background:#d9e1f2}td.n{text-align:right}tr.total td{font-weight:bold}
 .community{margin:.8em 0;padding:.2em .8em;border-left:4px solid #4472c4}
 .community.with_errors{border-color:#c00000}.community.incomplete{border-color:#bf8f00}.community.compliant{border-color:#70ad47}
 #filter{font-size:1em;padding:.3em;width:24em}.hidden{display:none}.dim{color:#777}
+.chart svg{max-width:100%;height:auto}
+.community th:nth-child(-n+2),.community td:nth-child(-n+2),.community td:nth-child(4){white-space:nowrap}
+.community td:nth-child(3){width:42%}
 """
+
+# How the page prints (A4, as an office sends a report up): the filter controls go, tables keep
+# their header on every page and rows whole, headings stay with what follows, a community's
+# block is not split unless it is longer than a page, and the 问题清单 starts on a new page.
+PRINT_STYLE = """
+@page{size:A4 portrait;margin:14mm 12mm 16mm 12mm;
+  @top-left{content:TITLE;font-size:8pt;color:#555}
+  @bottom-center{content:"第 " counter(page) " 页 共 " counter(pages) " 页";font-size:8pt;color:#555}}
+@media print{
+  body{margin:0;font-size:9.5pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  .controls{display:none}
+  h1{font-size:15pt;margin:0 0 .3em}h2{font-size:12pt;margin-top:1em}
+  h1,h2,h3{break-after:avoid;page-break-after:avoid}
+  h2.findings{break-before:page;page-break-before:always}
+  table{width:100%;font-size:8.5pt}
+  thead{display:table-header-group}tr,td,th{break-inside:avoid;page-break-inside:avoid}
+  .cards span{border:1px solid #bbb;background:none;padding:.2em .5em;margin:0 .6em .3em 0}
+  .community{break-inside:avoid;page-break-inside:avoid;margin:.5em 0}
+  .community h3{margin:.3em 0}
+  .chart{break-inside:avoid}
+}
+"""
+
+
+def css_string(text: str) -> str:
+    """Text as a CSS string: anything but letters, digits and CJK as an escape, so that no
+    roster text can end the string, the rule or the style element."""
+    return '"' + "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in text) + '"'
 
 SCRIPT = """
 function applyFilter(){
@@ -110,6 +149,8 @@ def render_html(result: CheckResult, parts: ReportParts, community_extra: Commun
     summary: dict = head["summary"]  # type: ignore[assignment]
     ruleset: dict = head["ruleset"]  # type: ignore[assignment]
     f = summary["findings"]
+    scope = report_scope(result)
+    title = f"{scope}社区配备检查报告"
     cards = (f"<span>社区 {summary['communities']}</span><span>合规 {summary['compliant']}</span>"
              f"<span>资料不全 {summary['incomplete']}</span><span>存在问题 {summary['with_errors']}</span>"
              f"<span>错误 {f['error']} · 警告 {f['warning']} · 提示 {f['info']}</span>")
@@ -118,14 +159,17 @@ def render_html(result: CheckResult, parts: ReportParts, community_extra: Commun
     parts_html = [
         "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>社区配备检查报告</title>", f"<style>{STYLE}</style>", f"<script>{SCRIPT}</script></head><body>",
-        "<h1>社区“一委一居一站一办”配备检查报告</h1>",
+        f"<title>{_e(title)}</title>",
+        f"<style>{STYLE}{PRINT_STYLE.replace('TITLE', css_string(title + ' · 检查日期 ' + str(head['as_of'])))}</style>",
+        f"<script>{SCRIPT}</script></head><body>",
+        f"<h1>{_e(scope)}社区“一委一居一站一办”配备检查报告</h1>",
         f'<p class="dim">规则包 {_e(ruleset["id"])} v{_e(ruleset["version"])} · 检查日期 {_e(head["as_of"])}</p>',
         f'<div class="cards">{cards}</div>',
         "<h2>汇总</h2>", _table(summary_table(result, parts), percent=("合规率",), total_first="全部"),
         "<h2>招聘需求</h2>", _table(hiring_plan(result), total_first="合计"),
-        "<h2>问题清单(按社区)</h2>",
-        f'<p><input id="filter" type="search" placeholder="筛选:社区编码、名称、规则或问题" oninput="applyFilter()"> '
+        '<h2 class="findings">问题清单(按社区)</h2>',
+        '<p class="controls"><input id="filter" type="search" placeholder="筛选:社区编码、名称、规则或问题" '
+        'oninput="applyFilter()"> '
         f'{boxes} 显示 <span id="count">{result.roster.communities.height}</span> 个社区</p>',
         *_communities(result, parts, community_extra),
         *_reading(parts),

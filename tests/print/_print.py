@@ -79,6 +79,14 @@ def page_texts(pdf: Path) -> list[str]:
     return [page.extract_text() or "" for page in pypdf.PdfReader(pdf).pages]
 
 
+def poppler_texts(pdf: Path) -> list[str]:
+    """Each page's text, as poppler's `pdftotext` extracts it: Chromium's PDFs map some CJK
+    glyphs to radicals (⻚ for 页) for pypdf, not for poppler."""
+    pdftotext = need("pdftotext", "poppler-utils")
+    out = subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return out.split("\f")[: pdf_pages(pdf)]
+
+
 def squeezed(text: str) -> str:
     """The text without white space: wrapped cells come apart at their line ends."""
     return re.sub(r"\s+", "", text)

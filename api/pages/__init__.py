@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from api.pages import community, dashboard, docs, downloads, signin, upload
+from api.pages import admin, community, dashboard, docs, downloads, signin, upload
 from api.pages.common import PageError, SignInNeeded, error_page
 from api.pages.security import PageSessions, SecurityHeaders, session_secret
 from api.registry import repository
@@ -34,7 +34,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         None if settings.session_secret is None else settings.session_secret.get_secret_value(), registry_secret)
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, dashboard, community, upload, downloads, docs):
+    for module in (signin, dashboard, community, upload, downloads, admin, docs):
         app.include_router(module.router)
 
     async def page_error(request: Request, exc: Exception) -> Response:

@@ -177,7 +177,7 @@ def test_a_hostile_name_shows_literally(visit: Visit, site: Site) -> None:
 
 STORED_ID = f"{STREET}010"
 PAGES = ["/login", "/dashboard", "/upload", "/check", "/downloads", "/rules", f"/communities/{STORED_ID}",
-         f"/communities/{OTHER_COMMUNITY}", "/docs", "/redoc"]
+         f"/communities/{OTHER_COMMUNITY}", "/admin/keys", "/admin/audit", "/docs", "/redoc"]
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +191,7 @@ def stored_community(site: Site) -> str:
 
 
 def test_every_page_has_the_csp_and_nothing_leaves_loopback(visit: Visit, site: Site, stored_community: str) -> None:
-    visit.sign_in(site.keys[(COUNTY, "editor")])
+    visit.sign_in(site.keys[(COUNTY, "admin")])
     for path in PAGES:
         response = visit.go(path)
         policy = response.headers.get("content-security-policy", "")

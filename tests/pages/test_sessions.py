@@ -235,3 +235,29 @@ def test_an_editor_fills_a_post(client: TestClient, keys: dict[tuple[str, str], 
     sign_in(client, keys[(COUNTY, "viewer")])
     viewer_token = csrf(client.get("/dashboard").text)
     assert client.post(f"/communities/{community}/appoint", data={**form, "csrf": viewer_token}).status_code == 403
+
+
+def test_an_admin_makes_and_revokes_keys_and_reads_the_audit_log(client: TestClient,
+                                                                  keys: dict[tuple[str, str], str]) -> None:
+    sign_in(client, keys[(COUNTY, "editor")])
+    assert client.get("/admin/keys").status_code == 403
+    assert 'href="/admin/keys"' not in client.get("/dashboard").text
+    sign_in(client, keys[(COUNTY, "admin")])
+    token = csrf(client.get("/admin/keys").text)
+    shown = client.post("/admin/keys", data={"csrf": token, "region": COUNTY, "role": "viewer", "note": "街道"}).text
+    made = re.search(r"<b>(omk_[^<]+)</b>", shown)
+    assert made is not None and "只显示这一次" in shown
+    assert made.group(1) not in client.get("/admin/keys").text  # once only
+    assert client.post("/admin/keys", data={"csrf": token, "region": "320611", "role": "admin"}).status_code == 404
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        info = repository.lookup_key(session, made.group(1))
+    assert info is not None and info.region == COUNTY and info.role == "viewer"
+    answer = client.post(f"/admin/keys/{info.id}/revoke", data={"csrf": token})
+    assert "已吊销" in answer.text
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        assert repository.lookup_key(session, made.group(1)) is None
+        other = repository.list_keys(session, "320611")[0]
+    assert client.post(f"/admin/keys/{other.id}/revoke", data={"csrf": token}).status_code == 404
+    assert client.post(f"/admin/keys/{2**40}/revoke", data={"csrf": token}).status_code == 404
+    audit = client.get("/admin/audit").text
+    assert "吊销" in audit and "320611" not in audit

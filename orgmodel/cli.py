@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 import polars as pl
@@ -32,6 +32,48 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_MISSING_PROGRAM = 3
+
+XLSX_NEEDS_OUTPUT = ("--format xlsx 生成工作簿,请用 -o 指定文件,如 -o 检查结果.xlsx / "
+                     "--format xlsx writes a workbook: give -o FILE.xlsx")
+PACK_HELP = "规则包:内置规则包名(nantong、cn-law)或 .yaml 文件 / a packaged pack or a .yaml file"
+HELP_OPTION = "显示本帮助并退出 / show this message and exit"
+HEADINGS = {"Options": "选项 / Options", "Commands": "命令 / Commands", "Arguments": "参数 / Arguments"}
+
+
+class BilingualFormatter(click.HelpFormatter):
+    """Click's own headings in Chinese first, as every help text here."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法 / Usage: ")
+
+    def section(self, name: str) -> Any:
+        return super().section(HEADINGS.get(name, name))
+
+
+class BilingualContext(click.Context):
+    formatter_class = BilingualFormatter
+
+
+class BilingualCommand(click.Command):
+    context_class = BilingualContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+
+class BilingualGroup(click.Group):
+    context_class = BilingualContext
+    command_class = BilingualCommand
+    group_class = type  # subgroups are bilingual too
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
 
 # Writers for people's formats, imported only when asked for (the JSON path starts faster).
 REPORT_WRITERS = {"csv": ("orgmodel.csv_report", "write_csv_report"), "xlsx": ("orgmodel.xlsx_report", "write_xlsx_report"),
@@ -67,35 +109,52 @@ class StageProgress:
             self.stream.flush()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=BilingualGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """orgmodel: 社区“一委一居一站一办”配备检查 / community staffing checks."""
+    """orgmodel:社区“一委一居一站一办”配备检查 / community staffing checks.
+
+    每个命令的说明与选项先中文、后英文;`orgmodel 命令 -h` 查看详情。
+
+    Each command and option is explained in Chinese, then English; `orgmodel COMMAND -h` for details.
+    """
 
 
-def _as_of(value: str | None) -> dt.date | None:
+def _as_of(value: str | None, param_hint: str = "--as-of") -> dt.date | None:
     if value is None:
         return None
     date = normalize.parse_date(value)
     if date is None:
-        raise click.BadParameter(f"{value!r} is not a date such as 2026-01-01", param_hint="--as-of")
+        raise click.BadParameter(f"“{value}”不是日期,应如 2026-01-01 / {value!r} is not a date such as 2026-01-01",
+                                 param_hint=param_hint)
     return date
 
 
 @main.command("check")
 @click.argument("roster", type=click.Path(exists=True, path_type=Path))
-@click.option("--rules", "pack_name", default="nantong", show_default=True, help="a packaged pack or a .yaml file")
-@click.option("--as-of", "as_of", help="check as of this date (default: today in China)")
+@click.option("--rules", "pack_name", default="nantong", show_default=True, help=PACK_HELP)
+@click.option("--as-of", "as_of", help="按此日期检查(默认:中国当天) / check as of this date (default: today in China)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html"]), default="table",
-              show_default=True, help="csv: the findings; xlsx: 汇总/招聘需求/问题清单/社区明细; html: one page")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write the report here")
-@click.option("--skip-invalid", is_flag=True, help="check the valid communities; list the skipped ones")
+              show_default=True,
+              help="table:终端报告;json:报告全文;csv:问题清单;xlsx:汇总/招聘需求/问题清单/社区明细/读取说明;"
+                   "html:单个网页 / "
+                   "table: the terminal report; json: the whole report; csv: the findings; xlsx: the workbook; "
+                   "html: one page")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="报告写入此文件 / write the report here")
+@click.option("--skip-invalid", is_flag=True,
+              help="只检查无误的社区,列出跳过的社区 / check the valid communities; list the skipped ones")
 @click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="a YAML file of waivers (豁免), besides any 豁免 sheet of the roster")
+              help="豁免的YAML文件(花名册中的“豁免”表之外) / a YAML file of waivers, besides any 豁免 sheet of the roster")
 def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, output: Path | None,
                   skip_invalid: bool, waivers_file: Path | None) -> None:
-    """Check every community of ROSTER (.xlsx/.xls/.ods, JSON, YAML, a folder or .zip of CSV tables)."""
+    """检查花名册的每个社区 / check every community of a roster.
+
+    ROSTER:.xlsx/.xls/.ods、JSON、YAML,或CSV表格的文件夹、.zip。退出码:0 全部合规;1 有问题;2 输入有误。
+
+    ROSTER: .xlsx/.xls/.ods, JSON, YAML, a folder or .zip of CSV tables. Exit codes: 0 all compliant;
+    1 findings; 2 bad input.
+    """
     if fmt == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+        raise click.UsageError(XLSX_NEEDS_OUTPUT)
     progress = StageProgress()
     try:
         pack = load_pack(pack_name)
@@ -187,25 +246,35 @@ def exit_code(parts: ReportParts) -> int:
 
 @main.command("render")
 @click.argument("roster", type=click.Path(exists=True, path_type=Path))
-@click.option("--community", "community_id", help="draw this community's org chart")
-@click.option("--region", "region_id", help="draw this region's overview (with --book: the whole book)")
-@click.option("--book", is_flag=True, help="with --region: one PDF, the overview then a page per community")
+@click.option("--community", "community_id", help="画此社区的组织结构图 / draw this community's org chart")
+@click.option("--region", "region_id",
+              help="画此区域的总览图(加 --book:整本图册) / draw this region's overview (with --book: the whole book)")
+@click.option("--book", is_flag=True, help="与 --region 同用:一个PDF,先总览,再每社区一页 / "
+                                           "with --region: one PDF, the overview then a page per community")
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot"]),
-              help="default: the suffix of -o when it is one of these, else svg")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="write the chart here")
-@click.option("--rules", "pack_name", default="nantong", show_default=True, help="a packaged pack or a .yaml file")
-@click.option("--as-of", "as_of", help="as of this date (default: today in China)")
+              help="默认取 -o 的扩展名,否则 svg / default: the suffix of -o when it is one of these, else svg")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="图写入此文件 / write the chart here")
+@click.option("--rules", "pack_name", default="nantong", show_default=True, help=PACK_HELP)
+@click.option("--as-of", "as_of", help="按此日期(默认:中国当天) / as of this date (default: today in China)")
 def render_command(roster: Path, community_id: str | None, region_id: str | None, book: bool, fmt: str | None,
                    output: Path, pack_name: str, as_of: str | None) -> None:
-    """Draw an org chart of ROSTER: a community's (--community) or a region's overview (--region)."""
+    """画组织结构图 / draw an org chart.
+
+    画花名册 ROSTER 中一个社区(--community)的结构图,或一个区域的总览(--region)。
+
+    Draw the chart of a community of ROSTER (--community) or a region's overview (--region).
+    """
     from orgmodel import charts
 
     if (community_id is None) == (region_id is None):
-        raise click.UsageError("give either --community ID or --region ID")
+        raise click.UsageError("请给出 --community 社区编码 或 --region 区域编码,二者之一 / "
+                               "give either --community ID or --region ID")
     suffix = output.suffix.lower().lstrip(".")
     fmt = fmt or (suffix if suffix in charts.FORMATS else ("pdf" if book else "svg"))
     if book and (region_id is None or fmt != "pdf"):
-        raise click.UsageError("--book needs --region and makes a PDF (--format pdf)")
+        raise click.UsageError("--book 须与 --region 同用,生成PDF(--format pdf) / "
+                               "--book needs --region and makes a PDF (--format pdf)")
     try:
         if fmt != "dot":
             charts.require_graphviz()
@@ -233,16 +302,26 @@ def render_command(roster: Path, community_id: str | None, region_id: str | None
 @main.command("diff")
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
-@click.option("--rules", "pack_name", default="nantong", show_default=True, help="a packaged pack or a .yaml file")
-@click.option("--as-of", "as_of", help="check both rosters as of this date (default: today in China)")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write the diff here")
+@click.option("--rules", "pack_name", default="nantong", show_default=True, help=PACK_HELP)
+@click.option("--as-of", "as_of", help="两期花名册都按此日期检查(默认:中国当天) / "
+                                       "check both rosters as of this date (default: today in China)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True,
+              help="table:终端表格;json:变化全文;xlsx:工作簿 / table: for the terminal; json: every change; "
+                   "xlsx: a workbook")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="变化写入此文件 / write the diff here")
 def diff_command(old: Path, new: Path, pack_name: str, as_of: str | None, fmt: str, output: Path | None) -> None:
-    """What changed from OLD to NEW (any two roster formats): people, posts, compliance, findings."""
+    """两期花名册的变化 / what changed between two rosters.
+
+    从 OLD 到 NEW(任意两种花名册格式):人员、岗位、合规、问题,以及工资、户数、人口、经费、事项的变化;
+    两期各按自己的日期检查(--old-as-of、--new-as-of)。
+
+    From OLD to NEW (any two roster formats): people, posts, compliance, findings, and changes of pay,
+    households, population, budget and tasks; each checked as of its own date.
+    """
     from orgmodel import diff
 
     if fmt == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+        raise click.UsageError(XLSX_NEEDS_OUTPUT)
     try:
         pack = load_pack(pack_name)
         day = _as_of(as_of)
@@ -275,10 +354,14 @@ def _write_bytes(data: bytes, output: Path | None) -> None:
 @main.command("export")
 @click.argument("roster", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["popolo"]), default="popolo", show_default=True,
-              help="popolo: Popolo / W3C ORG JSON (areas, organizations, posts, persons, memberships)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write the export here")
+              help="popolo:Popolo(W3C ORG)格式的JSON(区域、机构、岗位、人员、任职) / "
+                   "popolo: Popolo / W3C ORG JSON (areas, organizations, posts, persons, memberships)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="导出写入此文件 / write the export here")
 def export_command(roster: Path, fmt: str, output: Path | None) -> None:
-    """Export ROSTER (any roster format) for other tools.
+    """导出花名册,供其他工具使用 / export a roster for other tools.
+
+    以身份证号为编号的人员导出为化名:设置 ORGMODEL_ID_SECRET(与服务相同的设置)则每次导出化名不变,
+    否则按花名册顺序编号。
 
     People keyed by a resident ID number get pseudonyms as ids: set ORGMODEL_ID_SECRET (the
     service's setting) for pseudonyms that stay the same across exports; without it they are
@@ -296,27 +379,40 @@ def export_command(roster: Path, fmt: str, output: Path | None) -> None:
 
 @main.command("template")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="the workbook to write, e.g. roster.xlsx")
+              help="要写入的工作簿,如 花名册.xlsx / the workbook to write, e.g. roster.xlsx")
 def template_command(output: Path) -> None:
-    """Write an empty roster workbook: every sheet with its headers, drop-downs and a 填表说明 sheet."""
+    """生成空白花名册工作簿 / write an empty roster workbook.
+
+    每张表的表头、下拉选项和“填表说明”表。
+
+    Every sheet with its headers, drop-downs and a 填表说明 sheet.
+    """
     from orgmodel.template import write_template
 
     write_template(output)
 
 
 DATABASE_OPTION = click.option("--database", "database_url", envvar="ORGMODEL_DATABASE_URL",
-                               help="the registry's database URL (default: a SQLite file in this folder; "
+                               help="登记库的数据库地址(默认:本目录下的SQLite文件,或 ORGMODEL_DATABASE_URL) / "
+                                    "the registry's database URL (default: a SQLite file in this folder; "
                                     "or ORGMODEL_DATABASE_URL), e.g. postgresql://user@host/orgmodel")
 
 
 @main.command("serve")
-@click.option("--host", help="the address to listen on (default 127.0.0.1, or ORGMODEL_HOST)")
-@click.option("--port", type=int, help="the port (default 8000, or ORGMODEL_PORT)")
-@click.option("--workers", type=int, help="worker processes (default 1, or ORGMODEL_WORKERS); "
+@click.option("--host", help="监听地址(默认 127.0.0.1,或 ORGMODEL_HOST) / the address to listen on (default 127.0.0.1, "
+                             "or ORGMODEL_HOST)")
+@click.option("--port", type=int, help="端口(默认 8000,或 ORGMODEL_PORT) / the port (default 8000, or ORGMODEL_PORT)")
+@click.option("--workers", type=int, help="工作进程数(默认1,或 ORGMODEL_WORKERS);多于一个时用PostgreSQL或共享SQLite文件 / "
+                                          "worker processes (default 1, or ORGMODEL_WORKERS); "
                                           "more than one needs PostgreSQL or shares the SQLite file")
 @DATABASE_OPTION
 def serve_command(host: str | None, port: int | None, workers: int | None, database_url: str | None) -> None:
-    """Run the HTTP service (the API) on 127.0.0.1:8000 unless told otherwise."""
+    """运行HTTP服务(API) / run the HTTP service (the API).
+
+    默认在 127.0.0.1:8000。
+
+    On 127.0.0.1:8000 unless told otherwise.
+    """
     import os
 
     import uvicorn
@@ -336,17 +432,22 @@ def serve_command(host: str | None, port: int | None, workers: int | None, datab
 
 @main.group("regions")
 def regions_group() -> None:
-    """The registry's regions (the tree that API keys are scoped to)."""
+    """登记库中的区域 / the registry's regions.
+
+    API密钥按区域树授权。
+
+    The tree that API keys are scoped to.
+    """
 
 
 @regions_group.command("add")
 @click.argument("region_id")
-@click.option("--parent", help="the region above it (none: a root)")
-@click.option("--name", help="e.g. 崇川区")
-@click.option("--level", help="province, city, county or street (省/市/区县/街道)")
+@click.option("--parent", help="上级区域(不填:顶级) / the region above it (none: a root)")
+@click.option("--name", help="区域名称,如 崇川区 / the name, e.g. 崇川区")
+@click.option("--level", help="层级:省/市/区县/街道 / province, city, county or street")
 @DATABASE_OPTION
 def regions_add(region_id: str, parent: str | None, name: str | None, level: str | None, database_url: str | None) -> None:
-    """Add REGION_ID to the registry."""
+    """把区域 REGION_ID 加入登记库。 / Add REGION_ID to the registry."""
     from api.registry import repository
 
     with _registry(database_url) as session:
@@ -360,17 +461,24 @@ def regions_add(region_id: str, parent: str | None, name: str | None, level: str
 
 @main.group("keys")
 def keys_group() -> None:
-    """API keys: each sees and changes only its region's subtree."""
+    """API密钥 / API keys.
+
+    每个密钥只能查看和修改其区域及下级区域。
+
+    Each sees and changes only its region's subtree.
+    """
 
 
 @keys_group.command("create")
-@click.option("--region", "region_id", required=True, help="the key's region (it must exist: `orgmodel regions add`)")
+@click.option("--region", "region_id", required=True,
+              help="密钥的区域(须已存在:orgmodel regions add) / the key's region (it must exist: `orgmodel regions add`)")
 @click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), required=True,
-              help="viewer reads, editor also writes, admin also manages keys and reads the audit log")
-@click.option("--note", help="what the key is for, shown in listings")
+              help="viewer 只读,editor 可写,admin 还可管理密钥、查看审计日志 / "
+                   "viewer reads, editor also writes, admin also manages keys and reads the audit log")
+@click.option("--note", help="密钥用途,列表中显示 / what the key is for, shown in listings")
 @DATABASE_OPTION
 def keys_create(region_id: str, role: str, note: str | None, database_url: str | None) -> None:
-    """Make a key and print it once (only its SHA-256 is stored)."""
+    """生成密钥并只显示这一次(只保存其SHA-256)。 / Make a key and print it once (only its SHA-256 is stored)."""
     from api.registry import repository
 
     with _registry(database_url) as session:
@@ -380,15 +488,16 @@ def keys_create(region_id: str, role: str, note: str | None, database_url: str |
             click.echo(f"未生成密钥 / no key made: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
     click.echo(plaintext)
-    click.echo(f"key {info.id} ({info.prefix}…): {info.role} of region {info.region}; "
+    click.echo(f"密钥 {info.id}({info.prefix}…):区域 {info.region} 的 {info.role};请立即保存,不再显示 / "
+               f"key {info.id} ({info.prefix}…): {info.role} of region {info.region}; "
                "keep it now, it is not shown again", err=True)
 
 
 @keys_group.command("list")
-@click.option("--region", "region_id", required=True, help="list the keys of this region's subtree")
+@click.option("--region", "region_id", required=True, help="列出此区域及下级区域的密钥 / list the keys of this region's subtree")
 @DATABASE_OPTION
 def keys_list(region_id: str, database_url: str | None) -> None:
-    """The live keys of a region's subtree (prefixes only)."""
+    """区域及下级区域的有效密钥(只显示前缀)。 / The live keys of a region's subtree (prefixes only)."""
     from api.registry import repository
 
     with _registry(database_url) as session:
@@ -407,27 +516,40 @@ def _registry(database_url: str | None) -> Session:
 
 @main.group("rules")
 def rules_group() -> None:
-    """The rule packs: list them, or show one rule by rule."""
+    """规则包 / rule packs.
+
+    列出全部(list),或逐条说明一个规则包(show)。
+
+    List them, or show one rule by rule.
+    """
 
 
 @rules_group.command("list")
 def rules_list() -> None:
-    """The packaged rule packs."""
+    """内置的规则包。 / The packaged rule packs."""
     for name in available():
         try:
             pack = load_pack(name)
         except PackError as exc:
-            click.echo(f"{name}\t(broken: {exc})")
+            click.echo(f"{name}\t(有误 / broken: {exc})")
             continue
-        base = f" (extends {pack.extends})" if pack.extends else ""
-        click.echo(f"{pack.id}\tv{pack.version}\t{len(pack.rules)} rules\t{pack.name}{base}")
+        base = f"(在 {pack.extends} 之上)" if pack.extends else ""
+        click.echo(f"{pack.id}\tv{pack.version}\t{len(pack.rules)}条规则\t{pack.name}{base}")
 
 
 @rules_group.command("show")
 @click.argument("pack_name")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
+              help="table:中文说明;json:规则包全文;markdown:README 的规则表 / "
+                   "table: the rules explained in Chinese; json: the whole pack; markdown: the README's table")
 def rules_show(pack_name: str, fmt: str) -> None:
-    """Every rule of PACK: id, name, severity, parameters, citation."""
+    """逐条说明规则包 PACK 的规则 / every rule of a pack.
+
+    每条规则:编号、名称、检查什么、依据、不合规与合规的例子、严重程度和参数。
+
+    Each rule: id, name, what is checked, the source clause, a failing and a passing example, severity
+    and parameters.
+    """
     try:
         pack = load_pack(pack_name)
     except PackError as exc:

@@ -1,4 +1,8 @@
-"""The report for people at a terminal, in Chinese: summary, hiring plan, findings by community."""
+"""The report for people at a terminal, in Chinese: summary, hiring plan, findings by community.
+
+Chinese only: the hiring plan by post name (the `unit.role` codes stay in the JSON report),
+figures as counts (3100户, not 3100.0户).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from orgmodel.errors import InputError
-from orgmodel.report import ReportParts, plan_label
+from orgmodel.report import ReportParts
+from orgmodel.report_tables import plan_label, plan_order
+from orgmodel.rules.messages import readable
 from orgmodel.vocabulary import LEVELS
 
 LEVEL_LABELS = LEVELS
@@ -22,10 +28,9 @@ def _plan_table(title: str, plan: dict[str, int]) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("机构·岗位", no_wrap=True)
     table.add_column("缺额(人)", justify="right")
-    table.add_column("代码", style="dim", overflow="fold")
-    for key, n in plan.items():
-        table.add_row(plan_label(key), str(n), key)
-    table.add_row("[bold]合计[/bold]", f"[bold]{sum(plan.values())}[/bold]", "")
+    for key, n in sorted(plan.items(), key=lambda item: plan_order(item[0])):
+        table.add_row(plan_label(key), str(n))
+    table.add_row("[bold]合计[/bold]", f"[bold]{sum(plan.values())}[/bold]")
     return table
 
 
@@ -74,7 +79,7 @@ def _print_findings(findings: pl.DataFrame, console: Console, names: dict[str, s
             console.print(f"\n[bold]【{header}】[/bold]")
         waived = " [dim](已豁免)[/dim]" if row["waiver"] else ""
         console.print(f"  {SEVERITY_MARK[row['severity']]} {row['rule_id']:<3} ", end="")
-        console.print(row["message"], markup=False, end="")
+        console.print(readable(row["message"]), markup=False, end="")
         console.print(waived)
 
 
@@ -97,5 +102,6 @@ def print_input_errors(errors: Iterable[InputError], console: Console) -> None:
     console.print(f"[red bold]输入有误,未作检查 / the roster has {len(errors)} input error(s); nothing was checked:[/red bold]")
     for e in errors:
         console.print(f"  • {e.message_zh}", markup=False)
-        console.print(f"    {e.message_en}" + (f" (expected: {e.expected})" if e.expected else ""), markup=False,
+        expected = (e.expected.partition(" / ")[2] or e.expected) if e.expected else None  # its English half
+        console.print(f"    {e.message_en}" + (f" (expected: {expected})" if expected else ""), markup=False,
                       style="dim")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def read_waivers_file(path: Path) -> RawTable:
 def validate(tables: Iterable[RawTable], pack: Pack, roster: Roster, skipped: Iterable[str] = ()) -> pl.DataFrame:
     """All waivers of the tables, checked against the pack and the roster; raises
     RosterInputError with every bad waiver at once."""
-    rule_ids = {r.id for r in pack.rules}
+    rule_ids = [r.id for r in pack.rules]  # in the pack's order, as messages list them
     communities = set(roster.communities["id"].to_list()) | set(skipped)
     errors: list[InputError] = []
     rows: list[dict[str, object]] = []
@@ -91,7 +92,7 @@ def validate(tables: Iterable[RawTable], pack: Pack, roster: Roster, skipped: It
     return pl.DataFrame(rows, schema=schema, orient="row").unique(["rule", "community"], keep="first", maintain_order=True)
 
 
-def _errors_of(table: RawTable, record: dict[str, object], rule_ids: set[str],
+def _errors_of(table: RawTable, record: dict[str, object], rule_ids: list[str],
                communities: set[str]) -> list[InputError]:
     where = {"file": table.file, "sheet": table.sheet, "row": record.get(ROW)}
     path = record.get(PATH)
@@ -103,14 +104,36 @@ def _errors_of(table: RawTable, record: dict[str, object], rule_ids: set[str],
     rule, community, expires = record.get("rule"), record.get("community"), record.get("expires")
     if rule is not None and rule not in rule_ids:
         errors.append(input_error("unknown_rule", **at("rule"), value=rule,  # type: ignore[arg-type]
-                                  expected="规则包中的规则编号 / a rule id of the pack: " + "、".join(sorted(rule_ids))))
+                                  expected="规则包中的规则编号 / a rule id of the pack: " + "、".join(rule_ids)))
     if community is not None and community not in communities:
         errors.append(input_error("unknown_community", **at("community"), value=community,  # type: ignore[arg-type]
                                   expected="社区表中的社区编码 / a community id listed in the communities table"))
     if expires is not None and parse_date(str(expires)) is None:
         errors.append(input_error("invalid_date", **at("expires"), value=expires,  # type: ignore[arg-type]
                                   expected="日期,如2026-12-31 / a date such as 2026-12-31"))
-    return errors
+    return [_in_chinese(e, table, path if isinstance(path, str) else None, rule_ids) for e in errors]
+
+
+_NUMBERED = re.compile(r"^waivers\[(\d+)\]")
+_ZH = {"required_value": "{column}不能为空", "unknown_rule": "{column}“{value}”不是规则包中的规则",
+       "unknown_community": "{column}“{value}”未在社区表中出现",
+       "invalid_date": "{column}“{value}”不是日期(应如2026-12-31)"}
+
+
+def _in_chinese(error: InputError, table: RawTable, path: str | None, rule_ids: list[str]) -> InputError:
+    """The Chinese message as people count and read: a waiver of a file is 第1条豁免 (its
+    `path` stays the document's, counted from 0), a column by its Chinese header, and an
+    unknown rule lists the pack's rule ids in Chinese too."""
+    message = error.message_zh
+    numbered = _NUMBERED.match(path or "")
+    if numbered and error.code in _ZH:
+        column = next((c for c in COLUMNS if table.header(c) == error.column), None)
+        label = vocabulary.header_label("waivers", column) if column else error.column or ""
+        place = f"{table.file} " if table.file else ""
+        message = f"{place}第{int(numbered[1]) + 1}条豁免:" + _ZH[error.code].format(column=label, value=error.value)
+    if error.code == "unknown_rule":
+        message += ";规则包中的规则编号为:" + "、".join(rule_ids)
+    return error.model_copy(update={"message_zh": message})
 
 
 def _waiver_json(record: dict[str, object]) -> str:

@@ -102,3 +102,27 @@ def test_apply_waivers_leaves_other_findings_alone(tmp_path: Path) -> None:
     assert before.equals(after)
     assert waived.findings.filter(waived.findings["waiver"].is_not_null())["rule_id"].to_list() == ["G3"]
     assert json.loads(build_report(waived).to_bytes())["summary"]["waived"] == 1
+
+
+def test_waiver_errors_count_from_one_and_list_the_rules_in_chinese(tmp_path: Path) -> None:
+    """`waivers[0].rule rule 党组织成员人数 不是规则包中的规则` read as a JSON path counted from 0,
+    with the valid ids only in English; the path stays (for machines), the Chinese says 第1条."""
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("- {rule: 党组织成员人数, community: '320602001001', reason: 在招}\n"
+                       "- {rule: G3, community: '320602001001', reason: 在招, expires: 明年}\n", encoding="utf-8")
+    result = checked(roster(tmp_path))
+    with pytest.raises(RosterInputError) as caught:
+        validate([read_waivers_file(waivers)], load_pack("nantong"), result.roster)
+    rule, date = caught.value.errors
+    assert rule.path == "waivers[0].rule" and date.path == "waivers[1].expires"
+    ids = "、".join(r.id for r in load_pack("nantong").rules)
+    assert rule.message_zh == f"w.yaml 第1条豁免:规则“党组织成员人数”不是规则包中的规则;规则包中的规则编号为:{ids}"
+    assert date.message_zh == "w.yaml 第2条豁免:有效期至“明年”不是日期(应如2026-12-31)"
+    assert "waivers[" not in rule.message_zh + date.message_zh
+
+
+def test_unknown_rule_on_the_sheet_lists_the_rules_in_chinese(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(roster(tmp_path, [["Z9", COMMUNITY_ID, "理由", None, None, None]])),
+                                       "--format", "json"])
+    (error,) = json.loads(result.stdout)["input_errors"]
+    assert error["message_zh"].startswith("roster.xlsx“豁免”表 第2行 规则 Z9 不是规则包中的规则;规则包中的规则编号为:S1、S2")

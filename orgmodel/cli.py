@@ -15,13 +15,12 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 import polars as pl
 
-from orgmodel import normalize, readers
+from orgmodel import normalize, readers, rule_docs
 from orgmodel.check import CheckResult, check
 from orgmodel.errors import InputError, PackError, RosterInputError
 from orgmodel.raw import RawTable
 from orgmodel.report import ReportParts, build_report
 from orgmodel.roster import Roster
-from orgmodel.rules.kinds import KINDS
 from orgmodel.rules.pack import Pack, available, load_pack
 
 if TYPE_CHECKING:
@@ -561,26 +560,12 @@ def rules_show(pack_name: str, fmt: str) -> None:
     if fmt == "markdown":
         click.echo(rules_markdown(pack))
         return
-    click.echo(f"{pack.id} v{pack.version}: {pack.name}" + (f" (extends {pack.extends})" if pack.extends else ""))
-    for rule in pack.rules:
-        severity = rule.severity + (f" (over max: {rule.over_max_severity})" if rule.over_max_severity else "")
-        click.echo(f"\n{rule.id}  {rule.title}  [{rule.name}]")
-        click.echo(f"    kind: {rule.kind} — {KINDS[rule.kind].doc.splitlines()[0]}")
-        click.echo(f"    severity: {severity}" + (f"; applies to: {', '.join(rule.applies_to)}" if rule.applies_to else ""))
-        click.echo(f"    parameters: {json.dumps(rule.parameters, ensure_ascii=False)}")
-        click.echo(f"    citation: {rule.citation}")
-        if rule.description:
-            click.echo(f"    {rule.description}")
+    click.echo(rule_docs.explain(pack))
 
 
 def rules_markdown(pack: Pack) -> str:
-    """The README's rule table, made from the pack itself so that the two cannot drift apart."""
-    lines = ["| id | rule | kind | severity | parameters | citation |", "|---|---|---|---|---|---|"]
-    for rule in pack.rules:
-        severity = rule.severity + (f" (over max: {rule.over_max_severity})" if rule.over_max_severity else "")
-        params = json.dumps(rule.parameters, ensure_ascii=False).replace("|", "\\|")
-        lines.append(f"| {rule.id} | {rule.title} | `{rule.kind}` | {severity} | `{params}` | {rule.citation} |")
-    return "\n".join(lines)
+    """The README's rule table (`orgmodel.rule_docs`), which tests/test_readme.py keeps current."""
+    return rule_docs.rules_markdown(pack)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,18 @@ PACKS_DIR = Path(__file__).parent / "packs"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it
 
 
+class RuleText(BaseModel):
+    """A rule explained for the people it is checked for, in Chinese: what is checked, a
+    failing and a passing example (the source clause is the rule's `citation`).
+    `orgmodel rules show` and the README's rule table print it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    checks: str = Field(min_length=1, description="检查什么:what is checked and how it is counted")
+    fails: str = Field(min_length=1, description="不合规的例子:a case that fails")
+    passes: str = Field(min_length=1, description="合规的例子:a case that passes")
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -34,6 +46,7 @@ class Rule(BaseModel):
     parameters: dict[str, Any] = {}
     citation: str
     description: str = ""
+    zh: RuleText | None = Field(None, description="the rule explained in Chinese (every packaged rule has it)")
     tags: list[str] = []
 
     def spec(self) -> RuleSpec:

@@ -255,7 +255,7 @@ def test_rules_show_every_rule_with_its_citation(pack: str) -> None:
     blocks = result.stdout.split("\n\n")[1:]
     assert [b.split()[0] for b in blocks] == [r.id for r in rules]
     for block, rule in zip(blocks, rules, strict=True):
-        assert f"citation: {rule.citation}" in block
+        assert f"依据:{rule.citation}" in block
 
 
 def test_rules_show_json() -> None:

@@ -450,10 +450,18 @@ def _check_formulas(numbers: list[int], columns: dict[str, int], headers: dict[s
 
 # --- the workbook ----------------------------------------------------------------------------
 
+def _calamine_failed(exc: BaseException) -> bool:
+    """calamine's own errors, and its Rust panics on some damaged files (a truncated `.xls`), which
+    pyo3 raises as PanicException, a BaseException that no `except Exception` catches."""
+    return isinstance(exc, (CalamineError, ValueError, OSError)) or type(exc).__name__ == "PanicException"
+
+
 def _open(data: bytes, name: str) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (CalamineError, ValueError, OSError) as exc:
+    except BaseException as exc:
+        if not _calamine_failed(exc):
+            raise
         raise RosterInputError([input_error("unreadable_file", file=name, value=f"{name}: {exc}")]) from exc
 
 
@@ -507,7 +515,9 @@ def read_workbook(data: bytes, name: str) -> RawRoster:
             sheet = book.get_sheet_by_name(sheet_name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = list(sheet.merged_cell_ranges or []) or ods_merges.get(sheet_name, [])
-        except (CalamineError, ValueError) as exc:
+        except BaseException as exc:
+            if not _calamine_failed(exc):
+                raise
             raise RosterInputError([input_error("unreadable_file", file=name, sheet=sheet_name,
                                                 value=f"{name} [{sheet_name}]: {exc}")]) from exc
         return _Sheet(sheet_name, rows, merged, empty_formulas.get(sheet_name, {}))

@@ -304,11 +304,16 @@ def render_command(roster: Path, community_id: str | None, region_id: str | None
 @click.option("--rules", "pack_name", default="nantong", show_default=True, help=PACK_HELP)
 @click.option("--as-of", "as_of", help="两期花名册都按此日期检查(默认:中国当天) / "
                                        "check both rosters as of this date (default: today in China)")
+@click.option("--old-as-of", "old_as_of", help="OLD 按此日期检查,如上季度末(默认:--as-of) / "
+                                               "check OLD as of this date, e.g. last quarter's end (default: --as-of)")
+@click.option("--new-as-of", "new_as_of", help="NEW 按此日期检查(默认:--as-of) / check NEW as of this date "
+                                               "(default: --as-of)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True,
               help="table:终端表格;json:变化全文;xlsx:工作簿 / table: for the terminal; json: every change; "
                    "xlsx: a workbook")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="变化写入此文件 / write the diff here")
-def diff_command(old: Path, new: Path, pack_name: str, as_of: str | None, fmt: str, output: Path | None) -> None:
+def diff_command(old: Path, new: Path, pack_name: str, as_of: str | None, old_as_of: str | None,
+                 new_as_of: str | None, fmt: str, output: Path | None) -> None:
     """两期花名册的变化 / what changed between two rosters.
 
     从 OLD 到 NEW(任意两种花名册格式):人员、岗位、合规、问题,以及工资、户数、人口、经费、事项的变化;
@@ -324,7 +329,9 @@ def diff_command(old: Path, new: Path, pack_name: str, as_of: str | None, fmt: s
     try:
         pack = load_pack(pack_name)
         day = _as_of(as_of)
-        results = [check(normalize.load(readers.read_roster(path))[0], pack, day) for path in (old, new)]
+        days = [_as_of(old_as_of, "--old-as-of") or day, _as_of(new_as_of, "--new-as-of") or day]
+        results = [check(normalize.load(readers.read_roster(path))[0], pack, when)
+                   for path, when in zip((old, new), days, strict=True)]
     except PackError as exc:
         _console(stderr=True).print(f"规则包有误 / rule pack error: {exc}", markup=False)
         sys.exit(EXIT_BAD_INPUT)

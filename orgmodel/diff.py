@@ -13,6 +13,7 @@ formats can be compared: each is read by its own reader.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass, field
@@ -313,11 +314,13 @@ def chinese_tables(diff: RosterDiff) -> dict[str, pl.DataFrame]:
     return {sheet: chinese(getattr(diff, attribute), names) for sheet, (attribute, chinese) in SHEETS.items()}
 
 
-def write_xlsx(diff: RosterDiff, out: Path | IO[bytes]) -> None:
+def write_xlsx(diff: RosterDiff, out: Path | IO[bytes], written: dt.date | None = None) -> None:
+    """The changes as a workbook, one sheet per kind, printed as the report is;
+    `written`: the 填报日期 of the title (default today in China)."""
     book = xlsxwriter.Workbook(str(out) if isinstance(out, Path) else out,
                                {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     title = PageTitle("社区花名册变化", f"{_dates(diff)}    规则包:{diff.ruleset['id']} v{diff.ruleset['version']}    "
-                                   f"填报日期:{today_in_china().isoformat()}")
+                                   f"填报日期:{(written or today_in_china()).isoformat()}")
     writer = CellWriter(book, title)
     for sheet, table in chinese_tables(diff).items():
         writer.table(sheet, table)

@@ -41,7 +41,7 @@ th{background:#d9e1f2}td.n{text-align:right}tr.total td{font-weight:bold}
 .community{margin:.8em 0;padding:.2em .8em;border-left:4px solid #4472c4}
 .community.with_errors{border-color:#c00000}.community.incomplete{border-color:#bf8f00}.community.compliant{border-color:#70ad47}
 #filter{font-size:1em;padding:.3em;width:24em}.hidden{display:none}.dim{color:#777}
-.chart svg{max-width:100%;height:auto}
+.chart svg{max-width:100%;height:auto}.k{white-space:nowrap}
 .community th:nth-child(-n+2),.community td:nth-child(-n+2),.community td:nth-child(4){white-space:nowrap}
 .community td:nth-child(3){width:42%}
 """
@@ -99,15 +99,19 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _table(frame: pl.DataFrame, *, percent: Sequence[str] = (), total_first: str | None = None) -> str:
-    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+def _table(frame: pl.DataFrame, *, percent: Sequence[str] = (), total_first: str | None = None,
+           unbroken: int = 0) -> str:
+    """A table; the first `unbroken` columns (codes and names) do not wrap."""
+    head = "".join(f'<th class="k">{_e(c)}</th>' if j < unbroken else f"<th>{_e(c)}</th>"
+                   for j, c in enumerate(frame.columns))
     body = []
     for row in frame.iter_rows():
         cells = []
-        for column, value in zip(frame.columns, row, strict=True):
+        for j, (column, value) in enumerate(zip(frame.columns, row, strict=True)):
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
             shown = f"{value:.1%}" if column in percent and value is not None else _e(value)
-            cells.append(f'<td class="n">{shown}</td>' if numeric else f"<td>{shown}</td>")
+            cells.append(f'<td class="n">{shown}</td>' if numeric else
+                         f'<td class="k">{shown}</td>' if j < unbroken else f"<td>{shown}</td>")
         total = total_first is not None and row[0] == total_first
         body.append(("<tr class=\"total\">" if total else "<tr>") + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -165,8 +169,8 @@ def render_html(result: CheckResult, parts: ReportParts, community_extra: Commun
         f"<h1>{_e(scope)}社区“一委一居一站一办”配备检查报告</h1>",
         f'<p class="dim">规则包 {_e(ruleset["id"])} v{_e(ruleset["version"])} · 检查日期 {_e(head["as_of"])}</p>',
         f'<div class="cards">{cards}</div>',
-        "<h2>汇总</h2>", _table(summary_table(result, parts), percent=("合规率",), total_first="全部"),
-        "<h2>招聘需求</h2>", _table(hiring_plan(result), total_first="合计"),
+        "<h2>汇总</h2>", _table(summary_table(result, parts), percent=("合规率",), total_first="全部", unbroken=4),
+        "<h2>招聘需求</h2>", _table(hiring_plan(result), total_first="合计", unbroken=3),
         '<h2 class="findings">问题清单(按社区)</h2>',
         '<p class="controls"><input id="filter" type="search" placeholder="筛选:社区编码、名称、规则或问题" '
         'oninput="applyFilter()"> '

@@ -128,8 +128,8 @@ class CellWriter:
         self._formats: dict[tuple[tuple[str, Any], ...], tuple[Format, Format]] = {}
         self.header = self.format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                                    "valign": "vcenter", "align": "center"})
-        self.heading = self.format({"bold": True, "font_size": 14, "valign": "vcenter"})
-        self.details = self.format({"valign": "vcenter"})
+        self.heading = self.format({"bold": True, "font_size": 14, "valign": "vcenter", "text_wrap": True})
+        self.details = self.format({"valign": "vcenter", "text_wrap": True})
         self.plain_quoted = self.quoted(self.format({}))
         self.percent = {"num_format": "0.0%"}
         self.bold = {"bold": True}
@@ -165,13 +165,17 @@ class CellWriter:
             text = str(value)[:MAX_TEXT]
             sheet.write_string(row, col, text, self.quoted(fmt) if is_dangerous(text) else fmt)
 
-    def sheet_title(self, sheet: Worksheet, name: str, last_col: int) -> None:
-        """The title and the 填报单位 line, merged across the printed columns."""
+    def sheet_title(self, sheet: Worksheet, name: str, widths: Sequence[float]) -> None:
+        """The title and the 填报单位 line, merged across the printed columns (`widths`), wrapped
+        onto more lines when the table is narrower than they are."""
         if self.title is None:
             return
-        for row, text, fmt, height in ((0, f"{self.title.heading}——{name}", self.heading, 26),
-                                       (1, self.title.line(), self.details, 20)):
-            sheet.set_row(row, height)
+        room = max(sum(widths) - 1, 10)
+        last_col = max(len(widths) - 1, 0)
+        for row, text, fmt, size in ((0, f"{self.title.heading}——{name}", self.heading, 14 / 11),
+                                     (1, self.title.line(), self.details, 1.0)):
+            lines = math.ceil(display_width(text) * size / room)
+            sheet.set_row(row, (LINE_HEIGHT * size * lines) + 6)
             if last_col > 0:
                 sheet.merge_range(row, 0, row, last_col, "", fmt)
             self.cell(sheet, row, 0, text, fmt)
@@ -188,11 +192,12 @@ class CellWriter:
         columns = frame.columns
         top = HEADER_ROW if self.title is not None else 0
         printed = [c for c in columns if c not in machine and c not in not_printed]
-        self.sheet_title(sheet, name, max(len(printed) - 1, 0))
         contents = _widths_of(frame)
+        sized = [column_width(c, contents[c], {**WRAPPED, **(caps or {})}.get(c)) for c in columns]
+        self.sheet_title(sheet, name, [width for c, (width, _) in zip(columns, sized, strict=True) if c in printed])
         styles, wrapped, header_lines = [], {}, 1
         for j, column in enumerate(columns):
-            width, wraps = column_width(column, contents[column], {**WRAPPED, **(caps or {})}.get(column))
+            width, wraps = sized[j]
             sheet.set_column(j, j, width)
             styles.append({**CELL, **((column_formats or {}).get(column) or {}), **({"text_wrap": True} if wraps else {})})
             if wraps:
@@ -274,8 +279,9 @@ def _detail(w: CellWriter, result: CheckResult) -> None:
     base = shown[: shown.index(measures[0].actual)] if measures else shown
     sheet = w.book.add_worksheet("社区明细")
     top = HEADER_ROW if w.title is not None else 0
-    w.sheet_title(sheet, "社区明细", len(shown) - 1)
     contents = _widths_of(frame.select(shown))
+    w.sheet_title(sheet, "社区明细", [column_width(c, contents[c], WRAPPED.get(c))[0] for c in base]
+                  + [5.0] * (2 * len(measures)))
     styles, wrapped = [], {}
     sheet.set_row(top, LINE_HEIGHT * 4 + 4)
     for j, column in enumerate(base):  # rows are written in order (constant memory): the labels first

@@ -5,9 +5,10 @@
 The example district (examples/chongchuan, as of 2026-11-25) is checked; its xlsx report is
 printed by LibreOffice headless, its HTML report by Chromium headless, and the diff of last
 quarter's roster against this one (the district with a few changes: a pay cut, more
-households, a worker taking a post in a second community) as an xlsx by LibreOffice. Each
-PDF's page count and size is printed, and one page of it rendered at 50 dpi by `pdftoppm`.
-Needs soffice, chromium and poppler-utils (`make system`).
+households, a worker taking a post in a second community) as an xlsx by LibreOffice; the book
+of a street (`render --book`) is drawn by graphviz. Each PDF's page count and size is
+printed, and one page of it rendered at 50 dpi by `pdftoppm`. Needs soffice, chromium,
+graphviz and poppler-utils (`make system`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from orgmodel import diff, normalize, readers
+from orgmodel.charts import region_book
 from orgmodel.check import check
 from orgmodel.html_report import write_html_report
 from orgmodel.report import build_report
@@ -94,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "examples" / "print")
     args = parser.parse_args()
-    missing = [p for p in ("soffice", "chromium", "pdfinfo", "pdftoppm") if shutil.which(p) is None]
+    missing = [p for p in ("soffice", "chromium", "dot", "pdfinfo", "pdftoppm") if shutil.which(p) is None]
     if missing:
         sys.exit(f"missing {', '.join(missing)}: run `make system`")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -117,6 +119,9 @@ def main() -> None:
         diff.write_xlsx(changes, book, written=AS_OF)
         pdf = soffice(book, work)
         keep_page(pdf, page_of(pdf, "数值变化"), args.out / "xlsx-diff.png")
+        book = work / "和平桥街道.pdf"
+        book.write_bytes(region_book(result, "320602001"))
+        keep_page(book, 2, args.out / "book.png")
 
 
 if __name__ == "__main__":

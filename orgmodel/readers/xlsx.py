@@ -347,7 +347,10 @@ def _column_series(name: str, values: list[Cell], kind: str, dtype: pl.DataType)
     return series.cast(dtype)
 
 
-_COMMUNITY_NAME = re.compile(r"^(?:.*?(?:街道|镇|乡))?(.+?(?:社区|村|居委会))")
+# A title row naming the community: [year] [… street/town] [year] 桂花苑社区 …, as in
+# “2024年度城东街道桂花苑社区工作人员花名册”; the year is not part of the name.
+_TITLE_YEAR = r"(?:\d{4}年度?(?:第?[一二三四1-4]季度)?)?"
+_COMMUNITY_NAME = re.compile(rf"^{_TITLE_YEAR}(?:.*?(?:街道|镇|乡))?{_TITLE_YEAR}(.+?(?:社区|村|居委会))")
 
 
 def sheet_community(sheet: _Sheet, header_index: int) -> str | None:

@@ -75,7 +75,9 @@ def _print_findings(findings: pl.DataFrame, console: Console, names: dict[str, s
     for row in findings.select("community_id", "rule_id", "severity", "message", "waiver").iter_rows(named=True):
         if row["community_id"] != current:
             current = row["community_id"]
-            header = f"{current} {names.get(str(current), '')}" if current else "区域级"
+            name = names.get(str(current), "")
+            header = ("区域级" if not current else str(current) if name in ("", current)  # a community known by its name
+                      else f"{current} {name}")
             console.print(f"\n[bold]【{header}】[/bold]")
         waived = " [dim](已豁免)[/dim]" if row["waiver"] else ""
         console.print(f"  {SEVERITY_MARK[row['severity']]} {row['rule_id']:<3} ", end="")

@@ -36,6 +36,7 @@ from api.settings import Settings
 from orgmodel import charts, vocabulary
 from orgmodel.report import community_status
 from orgmodel.report_tables import STATUS, findings_table
+from orgmodel.rules.pack import Pack
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[FormData, Depends(posted_form)]
@@ -69,9 +70,10 @@ def _chart(data: Stored, community_id: str, fmt: str, timeout: float) -> bytes:
     return charts.render(charts.community_chart(data.result, community_id), fmt, timeout=timeout)
 
 
-@router.get("/communities/{community_id}")
-async def community_page(request: Request, community_id: str, caller: SignedIn, as_of: str | None = None,
-                         rules: str | None = None) -> Response:
+async def _stored_community(request: Request, caller: SignedIn, community_id: str, as_of: str | None,
+                            rules: str | None) -> tuple[dt.date, Pack, Settings, CommunityView, Stored]:
+    """What a community's page and its chart both read: the day, the pack, the community (404
+    outside the caller's region) and its region's stored roster checked on that day."""
     day = as_of_date(as_of)
     pack = rule_pack(request, rules)
     settings: Settings = request.app.state.settings
@@ -79,6 +81,13 @@ async def community_page(request: Request, community_id: str, caller: SignedIn, 
     data = await run_in_threadpool(stored, request, community.region, pack, day)
     if data is None:
         raise PageError(404, f"找不到社区“{community_id}”")
+    return day, pack, settings, community, data
+
+
+@router.get("/communities/{community_id}")
+async def community_page(request: Request, community_id: str, caller: SignedIn, as_of: str | None = None,
+                         rules: str | None = None) -> Response:
+    day, pack, settings, community, data = await _stored_community(request, caller, community_id, as_of, rules)
     posts = await run_in_threadpool(_appointments, request, caller.region, community_id, day)
     chart, chart_error = None, None
     try:
@@ -104,13 +113,7 @@ async def community_page(request: Request, community_id: str, caller: SignedIn, 
 @router.get("/communities/{community_id}/chart.{fmt}")
 async def community_chart(request: Request, community_id: str, fmt: Literal["svg", "png", "pdf"], caller: SignedIn,
                           as_of: str | None = None, rules: str | None = None) -> Response:
-    day = as_of_date(as_of)
-    pack = rule_pack(request, rules)
-    settings: Settings = request.app.state.settings
-    community = await run_in_threadpool(_community, request, caller.region, community_id)
-    data = await run_in_threadpool(stored, request, community.region, pack, day)
-    if data is None:
-        raise PageError(404, f"找不到社区“{community_id}”")
+    day, _, settings, _, data = await _stored_community(request, caller, community_id, as_of, rules)
     try:
         content = await run_in_threadpool(_chart, data, community_id, fmt, settings.render_timeout_seconds)
     except charts.ChartError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -68,9 +69,13 @@ def test_a_job_that_meets_bad_input_keeps_its_located_errors(open_client: Callab
 
 
 def test_an_unfinished_or_unknown_job(open_client: Callable[..., TestClient]) -> None:
+    release = threading.Event()
     with open_client() as client:
-        job_id = client.app.state.jobs.submit("check", None, lambda progress: (time.sleep(0.5), (b"{}", "x"))[1])
-        assert client.get(f"/v1/jobs/{job_id}/result").status_code == 409
+        job_id = client.app.state.jobs.submit("check", None, lambda progress: (release.wait(30), (b"{}", "x"))[1])
+        try:
+            assert client.get(f"/v1/jobs/{job_id}/result").status_code == 409
+        finally:
+            release.set()
         assert client.get("/v1/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
 
 

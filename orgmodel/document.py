@@ -24,12 +24,28 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class LeadershipMember(_Model):
+    name: str | None = None
+    role: str = Field(description="leader | deputy_leader | member (组长 | 副组长 | 成员)")
+    office: str | None = Field(None, description="the official's office (本职), a code of domain.md §2; "
+                                                 "read from office_title when absent")
+    office_title: str | None = Field(None, description="the office as written: 市委书记, 市政府法制办主任 …")
+
+
+class LeadershipGroup(_Model):
+    """A region's leadership group (领导小组, §三(一)): officials, never community staff."""
+
+    name: str | None = None
+    members: list[LeadershipMember] = []
+
+
 class Region(_Model):
     id: str
     name: str | None = None
     level: str | None = Field(None, description="province | city | county | street (省/市/区县/街道乡镇)")
     parent: str | None = None
     min_wage_monthly_yuan: Amount | None = None
+    leadership_group: LeadershipGroup | None = None
 
 
 class Budget(_Model):
@@ -51,6 +67,7 @@ class Person(_Model):
     political_legal_officer: YesNo | None = None
     monthly_pay_yuan: Amount | None = None
     gender: str | None = Field(None, description="male | female (男 | 女)")
+    previous_monthly_pay_yuan: Amount | None = Field(None, description="last year's monthly pay (上年月工资), for P2")
 
 
 class Appointment(_Model):
@@ -83,6 +100,13 @@ class Task(_Model):
     purchase_contract: str | None = None
 
 
+class Facility(_Model):
+    name: str
+    category: str | None = Field(None, description="room | station | board | school | venue (室/站/栏/校/场所); "
+                                                   "read from the end of the name when absent")
+    area_m2: Amount | None = None
+
+
 class Community(_Model):
     id: str
     name: str | None = None
@@ -97,6 +121,8 @@ class Community(_Model):
     appointments: list[Appointment] = []
     relations: list[Relation] = []
     tasks: list[Task] = []
+    facilities: list[Facility] | None = Field(None, description="五室三站两栏一校一场所 (FC1); an empty list "
+                                                               "says the community has none")
 
 
 class RosterDocument(_Model):

@@ -23,7 +23,8 @@ from orgmodel.roster import KIND, LEVEL, ROLE, SCHEMAS, UNIT, Roster, empty
 
 MAX_ERRORS_PER_KIND = 1000  # per table, code and column; the rest are counted in one more error
 
-PERSON_ATTRIBUTES = ("name", "education", "police_officer", "political_legal_officer", "monthly_pay_yuan", "gender")
+PERSON_ATTRIBUTES = ("name", "education", "police_officer", "political_legal_officer", "monthly_pay_yuan", "gender",
+                     "previous_monthly_pay_yuan")
 REQUIRED = {
     "communities": ("id",),
     "appointments": ("community", "person", "role"),
@@ -31,6 +32,8 @@ REQUIRED = {
     "units": ("community", "unit"),
     "relations": ("community", "from", "to", "type"),
     "tasks": ("community", "id"),
+    "facilities": ("community", "name"),
+    "leadership": ("region", "name", "role"),
     "people": ("person",),
 }
 # What the template asks to be filled in (an office's own layout may leave 机构 and 类型 to the
@@ -204,6 +207,9 @@ _PARSERS: dict[str, tuple[Callable[[str], object | None], pl.DataType, str, str]
     "gender": (vocabulary.GENDER.parse, pl.String(), "invalid_value", vocabulary.GENDER.expected),
     "unit": (vocabulary.UNIT.parse, UNIT, "unknown_unit", vocabulary.UNIT.expected),
     "relation": (vocabulary.RELATION.parse, pl.String(), "invalid_value", vocabulary.RELATION.expected),
+    "facility_category": (vocabulary.FACILITY_CATEGORY.parse, pl.String(), "invalid_value",
+                          vocabulary.FACILITY_CATEGORY.expected),
+    "leadership_role": (vocabulary.LEADERSHIP_ROLE.parse, pl.String(), "invalid_value", vocabulary.LEADERSHIP_ROLE.expected),
 }
 
 
@@ -459,7 +465,7 @@ def _appointments(raw: RawRoster, communities: pl.DataFrame, person_index: pl.Se
 
 
 PERSON_KINDS = {"education": "education", "police_officer": "yes_no", "political_legal_officer": "yes_no",
-                "monthly_pay_yuan": "amount", "gender": "gender"}
+                "monthly_pay_yuan": "amount", "gender": "gender", "previous_monthly_pay_yuan": "amount"}
 
 
 def _person_attributes(r: _Reader, rows: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -669,6 +675,36 @@ def _tasks(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.Dat
     })
 
 
+def _facilities(raw: RawRoster, communities: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
+    r = _optional(raw, "facilities", communities, errors)
+    if r is None:
+        return empty("facilities")
+    name = r.text("name")
+    by_name, _ = _lookup(name, lambda text: vocabulary.facility_category(text), pl.String())
+    return pl.DataFrame({
+        "community": r.text("community"), "name": name,
+        "category": r.typed("category", "facility_category").fill_null(by_name), "area_m2": r.typed("area_m2", "amount"),
+    })
+
+
+def _leadership(raw: RawRoster, regions: pl.DataFrame, errors: _Errors) -> pl.DataFrame:
+    """The regions' leadership groups (领导小组): each member's post in the group and office (本职)."""
+    table = raw.tables.get("leadership")
+    if table is None or table.frame.is_empty():
+        return empty("leadership")
+    r = _Reader(table, errors, community_column=None)
+    if not r.require(REQUIRED["leadership"]):
+        return empty("leadership")
+    r.known("region", regions["id"], "unknown_region", "区域表中的区域编码 / a region id listed in the regions table")
+    title = r.text("office_title")
+    code = r.text("office")
+    office, _ = _lookup(code.fill_null(title), vocabulary.parse_office, pl.String())
+    return pl.DataFrame({
+        "region": r.text("region"), "group_name": r.text("group_name"), "name": r.text("name"),
+        "role": r.typed("role", "leadership_role"), "office": office, "office_title": title,
+    })
+
+
 @dataclass
 class Normalized:
     roster: Roster
@@ -694,7 +730,9 @@ def normalize(raw: RawRoster) -> Normalized:
     roster = Roster(
         communities=communities, appointments=appointments.select(list(SCHEMAS["appointments"])), people=people,
         regions=regions, units=_units(raw, communities, errors), relations=_relations(raw, communities, errors),
-        tasks=_tasks(raw, communities, errors), notices=pl.concat([_column_mappings(raw), notices]),
+        tasks=_tasks(raw, communities, errors), facilities=_facilities(raw, communities, errors),
+        leadership=_leadership(raw, regions, errors), has_facilities="facilities" in raw.tables,
+        notices=pl.concat([_column_mappings(raw), notices]),
         id_numbers=app_table is not None and app_table.id_numbers,
     )
     errors.communities.discard("")

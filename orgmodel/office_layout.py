@@ -39,6 +39,8 @@ def complete(raw: RawRoster) -> RawRoster:
         tables["appointments"] = appointments
         if communities is None and "community" in appointments.frame.columns:
             tables["communities"] = _named_communities(appointments)
+    if "facilities" in tables:  # 设施 rows may name their community too
+        tables["facilities"] = _with_community(tables["facilities"], tables.get("communities"))
     return replace(raw, tables=tables)
 
 

@@ -78,7 +78,8 @@ class RawRoster:
 # keep them as categoricals, a third of the memory of plain strings for a province. Each has
 # its own named category set, so that mapping a column touches only its own spellings.
 CATEGORICAL = {"appointments": frozenset({"unit", "role", "full_time", "education", "police_officer",
-                                          "political_legal_officer", "monthly_pay_yuan", "start", "end", "gender"})}
+                                          "political_legal_officer", "monthly_pay_yuan", "start", "end", "gender",
+                                          "previous_monthly_pay_yuan"})}
 
 
 def cell_dtype(table: str, column: str) -> pl.DataType:

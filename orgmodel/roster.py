@@ -29,7 +29,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
                     "office_activity_yuan": pl.Float64()},
     "people": {"p": pl.UInt32(), "person": pl.String(), "name": pl.String(), "education": pl.String(),
                "police_officer": pl.Boolean(), "political_legal_officer": pl.Boolean(),
-               "monthly_pay_yuan": pl.Float64(), "gender": pl.String()},
+               "monthly_pay_yuan": pl.Float64(), "gender": pl.String(), "previous_monthly_pay_yuan": pl.Float64()},
     "appointments": {"community": pl.String(), "c": pl.UInt32(), "person": pl.String(), "p": pl.UInt32(),
                      "unit": UNIT, "role": ROLE, "label": pl.String(), "full_time": pl.Boolean(),
                      "start": pl.Date(), "end": pl.Date()},
@@ -39,6 +39,11 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "tasks": {"community": pl.String(), "id": pl.String(), "name": pl.String(), "assigned_by": pl.String(),
               "category": pl.String(), "category_text": pl.String(), "approved": pl.Boolean(),
               "authorization": pl.String(), "funded": pl.Boolean(), "purchase_contract": pl.String()},
+    # 五室三站两栏一校一场所 (FC1): `category` is null when neither the row nor the name tells it
+    "facilities": {"community": pl.String(), "name": pl.String(), "category": pl.String(), "area_m2": pl.Float64()},
+    # a region's leadership group (§三(一)): one row per member; `office` is a code of vocabulary.OFFICES
+    "leadership": {"region": pl.String(), "group_name": pl.String(), "name": pl.String(), "role": pl.String(),
+                   "office": pl.String(), "office_title": pl.String()},
     # unknown_post (one per row) and column_mapping (one per sheet read; `mapping` is its JSON,
     # and it brings its own messages)
     "notices": {"code": pl.String(), "file": pl.String(), "sheet": pl.String(), "row": pl.Int64(), "path": pl.String(),
@@ -63,6 +68,9 @@ class Roster:
     units: pl.DataFrame = field(default_factory=lambda: empty("units"))
     relations: pl.DataFrame = field(default_factory=lambda: empty("relations"))
     tasks: pl.DataFrame = field(default_factory=lambda: empty("tasks"))
+    facilities: pl.DataFrame = field(default_factory=lambda: empty("facilities"))
+    leadership: pl.DataFrame = field(default_factory=lambda: empty("leadership"))
+    has_facilities: bool = False  # the roster carries facility data at all (FC1 fires only then)
     notices: pl.DataFrame = field(default_factory=lambda: empty("notices"))
     id_numbers: bool = False  # person ids are resident ID numbers (masked in every output)
 
@@ -80,6 +88,7 @@ class Roster:
             units=by_community(self.units),
             relations=by_community(self.relations),
             tasks=by_community(self.tasks),
+            facilities=by_community(self.facilities),
             notices=self.notices.filter(pl.col("community").is_in(keep) | pl.col("community").is_null()),
         )
 

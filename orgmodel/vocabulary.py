@@ -157,6 +157,47 @@ TASK_CATEGORY_VARIANTS = {
     "other": ("其他", "法律未赋予", "其他(法律未赋予)"),
 }
 
+# The facilities of §二(一)2 “五室三站两栏一校一场所”, and how a facility's name tells its category:
+# by the end of the name (警务室 → room, 村务公开栏 → board), longest ending first.
+FACILITY_CATEGORIES = {"room": "室", "station": "站", "board": "栏", "school": "校", "venue": "场所"}
+FACILITY_CATEGORY_VARIANTS = {
+    "room": ("室", "房间", "活动室"), "station": ("站", "服务站"), "board": ("栏", "公开栏", "宣传栏"),
+    "school": ("校", "学校"), "venue": ("场所", "场地", "广场"),
+}
+FACILITY_NAME_ENDINGS = (
+    ("场所", "venue"), ("广场", "venue"), ("场地", "venue"), ("活动场", "venue"), ("球场", "venue"), ("公园", "venue"),
+    ("学校", "school"), ("学堂", "school"), ("课堂", "school"), ("校", "school"),
+    ("栏", "board"), ("墙", "board"), ("橱窗", "board"),
+    ("站", "station"), ("驿站", "station"),
+    ("室", "room"), ("中心", "room"), ("之家", "room"), ("书屋", "room"), ("馆", "room"),
+)
+
+# The region's leadership group (§三(一), domain.md §2): its posts, and the officials' offices (本职).
+LEADERSHIP_ROLES = {"leader": "组长", "deputy_leader": "副组长", "member": "成员"}
+LEADERSHIP_ROLE_VARIANTS = {
+    "leader": ("组长", "小组组长"), "deputy_leader": ("副组长", "常务副组长", "小组副组长"),
+    "member": ("成员", "组员", "小组成员", "委员"),
+}
+OFFICES = {
+    "party_secretary": "市委书记", "government_head": "市长", "deputy_party_secretary": "市委副书记",
+    "political_legal_secretary": "政法委书记", "rule_of_law_office_head": "依治办主任",
+    "civil_affairs_head": "民政局局长", "legal_affairs_head": "法制办主任", "other": "其他",
+}
+# Office titles as written (市委政法委书记, 市政府法制办主任 …): the level word in front (市/区/县, 市委/市政府 …)
+# is dropped first, then the rest is looked up; anything else is `other`.
+OFFICE_VARIANTS = {
+    "party_secretary": ("书记", "委书记", "党委书记"),
+    "government_head": ("长", "市长", "区长", "县长", "政府市长", "政府区长", "政府县长"),
+    "deputy_party_secretary": ("副书记", "委副书记", "党委副书记"),
+    "political_legal_secretary": ("政法委书记", "委政法委书记", "政法委员会书记"),
+    "rule_of_law_office_head": ("依治办主任", "依法治市办主任", "依法治区办主任", "依法治县办主任",
+                                "委依法治市办主任", "委依治办主任", "依法治市领导小组办公室主任"),
+    "civil_affairs_head": ("民政局局长", "民政局长", "政府民政局局长"),
+    "legal_affairs_head": ("法制办主任", "政府法制办主任", "法制办公室主任", "司法局局长", "司法局长",
+                           "政府司法局局长"),
+}
+OFFICE_LEVEL_PREFIXES = ("省", "市", "区", "县")
+
 YES_NO_VARIANTS = {
     True: ("是", "y", "yes", "true", "1", "√", "有", "专职", "t"),
     False: ("否", "n", "no", "false", "0", "×", "无", "兼职", "f"),
@@ -198,6 +239,9 @@ _GENDER = _lookup(GENDERS, GENDER_VARIANTS)
 _RELATION = _lookup(RELATION_TYPES, RELATION_VARIANTS)
 _TASK_CATEGORY = _lookup(TASK_CATEGORIES, TASK_CATEGORY_VARIANTS)
 _YES_NO = _lookup((), YES_NO_VARIANTS)
+_FACILITY_CATEGORY = _lookup(FACILITY_CATEGORIES, FACILITY_CATEGORY_VARIANTS)
+_LEADERSHIP_ROLE = _lookup(LEADERSHIP_ROLES, LEADERSHIP_ROLE_VARIANTS)
+_OFFICE = _lookup(OFFICES, OFFICE_VARIANTS)
 
 
 @dataclass(frozen=True)
@@ -220,6 +264,29 @@ GENDER = Vocabulary("gender", _GENDER, "男/女 (male/female)")
 RELATION = Vocabulary("relation", _RELATION, "领导/管理/监督/决策/指导/协助")
 TASK_CATEGORY = Vocabulary("category", _TASK_CATEGORY, "自治本职/协助政府/政府职责/其他")
 YES_NO = Vocabulary("yes_no", _YES_NO, "是/否 (Y/N, 1/0)")
+FACILITY_CATEGORY = Vocabulary("facility_category", _FACILITY_CATEGORY, "室/站/栏/校/场所 (room/station/board/school/venue)")
+LEADERSHIP_ROLE = Vocabulary("leadership_role", _LEADERSHIP_ROLE, "组长/副组长/成员 (leader/deputy_leader/member)")
+
+
+def facility_category(name: str) -> str | None:
+    """A facility's category read from the end of its name (卫生计生服务站 → station), or None."""
+    text = clean(name)
+    for ending, category in FACILITY_NAME_ENDINGS:
+        if text.endswith(ending):
+            return category
+    return None
+
+
+def parse_office(title: str) -> str:
+    """An official's office (本职) from its title as written: 市委政法委书记 → political_legal_secretary,
+    市政府法制办主任 / 市司法局局长 → legal_affairs_head; a code is itself; any other title is `other`."""
+    text = clean(title)
+    if text in OFFICES:
+        return text
+    found = _OFFICE.get(text)
+    if found is None and text[:1] in OFFICE_LEVEL_PREFIXES:
+        found = _OFFICE.get(text[1:])
+    return str(found) if found is not None else "other"
 
 
 def unit_label(unit: str, rural: bool = False) -> str:
@@ -399,6 +466,8 @@ TABLE_NAMES: dict[str, tuple[str, ...]] = {
     "units": ("机构", "units", "机构表"),
     "relations": ("关系", "relations", "关系表"),
     "tasks": ("事项", "tasks", "事项表", "工作清单"),
+    "facilities": ("设施", "facilities", "设施表", "阵地设施"),
+    "leadership": ("领导小组", "leadership_group", "leadership", "领导小组成员"),
     "waivers": ("豁免", "waivers"),
 }
 
@@ -431,6 +500,8 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "start": ("任职开始", "start", "任职开始日期", "任职时间", "任现职时间", "任职日期", "到岗时间", "任职起始时间"),
         "end": ("任职结束", "end", "任职结束日期", "离任时间", "任职截止时间"),
         "gender": ("性别", "gender"),
+        "previous_monthly_pay_yuan": ("上年月工资(元)", "previous_monthly_pay_yuan", "上年月工资", "上年度月工资",
+                                      "上年度月工资(元)", "去年月工资", "上年工资(元/月)"),
     },
     "regions": {
         "id": ("区域编码", "id"),
@@ -461,6 +532,21 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "funded": ("经费", "funded"),
         "purchase_contract": ("购买服务合同", "purchase_contract"),
     },
+    "facilities": {
+        "community": ("社区编码", "community"),
+        "community_name": ("社区名称", "社区", "所在社区", "村(社区)"),
+        "name": ("设施名称", "name", "名称", "设施"),
+        "category": ("类别", "category", "设施类别", "类型"),
+        "area_m2": ("面积(平方米)", "area_m2", "面积", "面积(㎡)", "建筑面积"),
+    },
+    "leadership": {
+        "region": ("区域编码", "region"),
+        "group_name": ("小组名称", "group_name", "领导小组"),
+        "name": ("姓名", "name"),
+        "role": ("小组职务", "role", "组内职务", "小组中职务"),
+        "office_title": ("本职", "office_title", "现任职务", "职务", "工作单位及职务"),
+        "office": ("本职代码", "office"),
+    },
     "waivers": {
         "rule": ("规则", "rule"),
         "community": ("社区编码", "community"),
@@ -471,7 +557,8 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 # Columns an office's own layout has that the template does not: the template keeps codes.
-NATURAL_ONLY: dict[str, frozenset[str]] = {"appointments": frozenset({"community_name"})}
+NATURAL_ONLY: dict[str, frozenset[str]] = {"appointments": frozenset({"community_name"}),
+                                           "facilities": frozenset({"community_name"}), "leadership": frozenset({"office"})}
 # Header decorations that say nothing of the column: a required-field star, a line break.
 _HEADER_NOISE = re.compile(r"[*＊※\n]")
 ID_NUMBER_HEADERS = frozenset(clean(h) for h in ("身份证号", "身份证号码", "公民身份号码"))

@@ -29,7 +29,7 @@ HEADER_SEARCH_LINES = 50  # a title row or two may sit above the header, as in a
 INTERPRETED = frozenset({
     "unit", "role", "full_time", "education", "police_officer", "political_legal_officer", "monthly_pay_yuan",
     "start", "end", "gender", "kind", "level", "pilot", "households", "population", "office_activity_yuan",
-    "min_wage_monthly_yuan", "type", "category", "approved", "funded",
+    "min_wage_monthly_yuan", "type", "category", "approved", "funded", "previous_monthly_pay_yuan", "area_m2",
 })
 
 

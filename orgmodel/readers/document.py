@@ -98,24 +98,34 @@ def _fields(model: BaseModel) -> dict[str, Any]:
 
 
 def _lay_out(doc: RosterDocument, name: str) -> RawRoster:
-    tables = {t: _Table(t, list(HEADERS[t])) for t in ("regions", "communities", "units", "relations", "tasks")}
+    tables = {t: _Table(t, list(HEADERS[t]))
+              for t in ("regions", "communities", "units", "relations", "tasks", "facilities", "leadership")}
     appointments = _Table("appointments", ["community", "person", "unit", "role", "full_time", "start", "end"])
     people = _Table("people", ["community", "person", "name", "education", "police_officer",
-                               "political_legal_officer", "monthly_pay_yuan", "gender"])
+                               "political_legal_officer", "monthly_pay_yuan", "gender", "previous_monthly_pay_yuan"])
     for i, region in enumerate(doc.regions):
-        tables["regions"].add(f"regions[{i}]", **_fields(region))
+        tables["regions"].add(f"regions[{i}]", **{k: v for k, v in _fields(region).items() if k != "leadership_group"})
+        group = region.leadership_group
+        for j, member in enumerate(group.members if group else []):
+            tables["leadership"].add(f"regions[{i}].leadership_group.members[{j}]", region=region.id,
+                                     group_name=group.name if group else None, **_fields(member))
     for i, c in enumerate(doc.communities):
         _lay_out_community(c, f"communities[{i}]", tables, appointments, people)
     roster = RawRoster(name, {t: table.raw(name) for t, table in tables.items()}, people=people.raw(name))
     roster.tables["appointments"] = appointments.raw(name)
     if not doc.regions:
         del roster.tables["regions"]
+    if not any(r.leadership_group for r in doc.regions):
+        del roster.tables["leadership"]
+    if all(c.facilities is None for c in doc.communities):
+        del roster.tables["facilities"]
     return roster
 
 
 def _lay_out_community(c: Community, at: str, tables: dict[str, _Table], appointments: _Table, people: _Table) -> None:
     budget = c.budget.office_activity_yuan if c.budget else None
-    tables["communities"].add(at, **_fields(c), office_activity_yuan=budget)
+    tables["communities"].add(at, **{k: v for k, v in _fields(c).items() if k != "facilities"},
+                              office_activity_yuan=budget)
     for j, unit in enumerate(c.units):
         tables["units"].add(f"{at}.units[{j}]", community=c.id, unit=unit.kind, name=unit.name)
     for j, person in enumerate(c.people):
@@ -127,6 +137,8 @@ def _lay_out_community(c: Community, at: str, tables: dict[str, _Table], appoint
         tables["relations"].add(f"{at}.relations[{j}]", community=c.id, to=r.to, type=r.type, **{"from": r.source})
     for j, t in enumerate(c.tasks):
         tables["tasks"].add(f"{at}.tasks[{j}]", community=c.id, **_fields(t))
+    for j, f in enumerate(c.facilities or []):
+        tables["facilities"].add(f"{at}.facilities[{j}]", community=c.id, **_fields(f))
 
 
 MAX_REPAIR_ROUNDS = 12

@@ -53,6 +53,8 @@ ID_COLUMNS: dict[str, frozenset[str]] = {
     "units": frozenset({"community"}),
     "relations": frozenset({"community"}),
     "tasks": frozenset({"community", "id"}),
+    "facilities": frozenset({"community"}),
+    "leadership": frozenset({"region"}),
     "waivers": frozenset({"community"}),
 }
 DATE_COLUMNS = frozenset({"start", "end", "expires"})
@@ -70,6 +72,7 @@ END_WORDS = vocabulary.FOOTER_END_WORDS
 # Which table a sheet with a name of its own holds, told by the columns its header has.
 # More specific tables first: every 人员 header also names a 机构 column.
 TABLE_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("leadership", frozenset({"region", "name", "role"})),  # 领导小组: a region's officials, before any 花名册
     ("appointments", frozenset({"name", "role"})),  # an office's 花名册: who holds which post
     ("appointments", frozenset({"person", "role"})),
     ("relations", frozenset({"community", "from", "to", "type"})),

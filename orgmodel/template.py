@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from orgmodel import vocabulary
 from orgmodel.normalize import TEMPLATE_REQUIRED as REQUIRED
 
-SHEETS = ("communities", "appointments", "regions", "units", "relations", "tasks", "waivers")
+SHEETS = ("communities", "appointments", "regions", "units", "relations", "tasks", "facilities", "leadership", "waivers")
 GUIDE_SHEET = "填表说明"
 LAST_ROW = 1_048_575  # drop-downs and formats reach the bottom of the sheet
 
@@ -53,6 +53,7 @@ COLUMNS: dict[tuple[str, str], Choices] = {
     ("appointments", "start"): ("任职开始日期,如2024-01-01", None, False),
     ("appointments", "end"): ("任职结束日期;仍在任留空", None, False),
     ("appointments", "gender"): ("性别", list(vocabulary.GENDERS.values()), True),
+    ("appointments", "previous_monthly_pay_yuan"): ("上一年度的月工资(元),用于检查工资是否逐年提高;不详留空", None, False),
     ("regions", "id"): ("区域编码,建议用行政区划代码", None, False),
     ("regions", "name"): ("区域名称", None, False),
     ("regions", "level"): ("层级", list(vocabulary.LEVELS.values()), True),
@@ -74,6 +75,17 @@ COLUMNS: dict[tuple[str, str], Choices] = {
     ("tasks", "authorization"): ("协助政府事项的授权文号", None, False),
     ("tasks", "funded"): ("协助政府事项是否拨付经费", YES_NO, True),
     ("tasks", "purchase_contract"): ("“其他”事项的购买服务合同编号", None, False),
+    ("facilities", "community"): ("社区编码,须在“社区”表中列出", None, False),
+    ("facilities", "name"): ("设施名称,如警务室、卫生计生服务站、村务公开栏、居民学校、文体活动场所", None, False),
+    ("facilities", "category"): ("室、站、栏、校或场所;留空时按名称末尾判断(…室、…站、…栏、…学校、…场所/广场)",
+                                 list(vocabulary.FACILITY_CATEGORIES.values()), True),
+    ("facilities", "area_m2"): ("面积(平方米)", None, False),
+    ("leadership", "region"): ("领导小组所在区域(如市)的编码,须在“区域”表中列出", None, False),
+    ("leadership", "group_name"): ("小组名称,如南通市“政社互动”领导小组", None, False),
+    ("leadership", "name"): ("姓名", None, False),
+    ("leadership", "role"): ("在小组中的职务", list(vocabulary.LEADERSHIP_ROLES.values()), True),
+    ("leadership", "office_title"): ("本职,如市委书记、市长、市委副书记、市委政法委书记、市依治办主任、市民政局局长、"
+                                     "市司法局局长", None, False),
     ("waivers", "rule"): ("豁免的规则编号,如G3", None, False),
     ("waivers", "community"): ("社区编码", None, False),
     ("waivers", "reason"): ("豁免理由", None, False),
@@ -83,7 +95,8 @@ COLUMNS: dict[tuple[str, str], Choices] = {
 }
 TEXT_COLUMNS = {("communities", "id"), ("communities", "region"), ("appointments", "community"),
                 ("appointments", "person"), ("regions", "id"), ("regions", "parent"), ("units", "community"),
-                ("relations", "community"), ("tasks", "community"), ("tasks", "id"), ("waivers", "community")}
+                ("relations", "community"), ("tasks", "community"), ("tasks", "id"), ("waivers", "community"),
+                ("facilities", "community"), ("leadership", "region")}
 DATE_COLUMNS = {("appointments", "start"), ("appointments", "end"), ("waivers", "expires")}
 TABLE_NOTES = {
     "communities": "每个社区一行(必填)。",
@@ -92,6 +105,8 @@ TABLE_NOTES = {
     "units": "已成立但暂无人员的机构(选填)。",
     "relations": "机构之间及政府与社区之间的关系(选填)。",
     "tasks": "交办社区的事项清单(选填)。",
+    "facilities": "社区的“五室三站两栏一校一场所”,每个设施一行(选填;填写本表即检查所有社区的设施)。",
+    "leadership": "市(区、县)“政社互动”领导小组成员,每人一行:组长、副组长、成员及其本职(选填)。",
     "waivers": "经批准豁免的问题:被豁免的问题仍列出,但不影响社区是否合规(选填)。",
 }
 

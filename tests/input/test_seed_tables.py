@@ -118,3 +118,34 @@ def test_the_document_s_leadership_group_and_facilities_are_validated() -> None:
     roster = _roster(SEED / "nantong.json")
     assert roster.leadership["group_name"].unique().to_list() == ["南通市“政社互动”领导小组"]
     assert roster.facilities.filter(pl.col("community") == "320602001002")["name"].to_list() == ["村务公开栏", "文体活动中心"]
+
+
+def test_the_template_has_the_new_sheets_and_reads_them_back(tmp_path: Path) -> None:
+    import openpyxl
+
+    from orgmodel.template import write_template
+
+    path = tmp_path / "template.xlsx"
+    write_template(path)
+    book = openpyxl.load_workbook(path)
+    facilities, group = book["设施"], book["领导小组"]
+    assert [c.value for c in facilities[1]] == ["社区编码", "设施名称", "类别", "面积(平方米)"]
+    assert [c.value for c in group[1]] == ["区域编码", "小组名称", "姓名", "小组职务", "本职"]
+    assert "上年月工资(元)" in [c.value for c in book["人员"][1]]
+    choices = {dv.formula1 for dv in facilities.data_validations.dataValidation}
+    assert '"室,站,栏,校,场所"' in choices
+    assert '"组长,副组长,成员"' in {dv.formula1 for dv in group.data_validations.dataValidation}
+    book["区域"].append(["320600", "南通市", "市", None, 2280])
+    book["社区"].append(["c1", "虹桥社区", "320600", "城市"])
+    headers = [c.value for c in book["人员"][1]]
+    row = dict.fromkeys(headers)
+    row.update({"社区编码": "c1", "人员编号": "P1", "机构": "党组织", "职务": "书记", "月工资(元)": 4000,
+                "上年月工资(元)": 4100})
+    book["人员"].append([row[h] for h in headers])
+    facilities.append(["c1", "警务室", None, 20])
+    group.append(["320600", "领导小组", "王某", "组长", "市委书记"])
+    book.save(path)
+    roster = _roster(path)
+    assert roster.facilities.rows() == [("c1", "警务室", "room", 20.0)]
+    assert roster.leadership.select("role", "office").rows() == [("leader", "party_secretary")]
+    assert roster.people["previous_monthly_pay_yuan"].to_list() == [4100.0]

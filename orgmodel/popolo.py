@@ -5,9 +5,20 @@ which post in which organization: `areas` (our regions), `organizations` (each c
 and each of its units as a sub-organization with `parent_id`, and the government bodies of
 its relations), `posts` (a role in a unit), `persons` and `memberships` (a person holding a
 post, with start and end dates). Codes go into `classification` and `role` so a consumer
-can map them back; Chinese labels into `name` and `label`. Resident ID numbers and mobile
-numbers are masked, as in every output; ids are stable paths, so two exports of the same
+can map them back; Chinese labels beside them in `name` and `label`. Resident ID numbers and
+mobile numbers are masked, as in every output; ids are stable paths, so two exports of the same
 roster are identical.
+
+A membership's id is a digest of what makes it that membership — its post (which names the
+organization), its person and its start date — so removing or adding another appointment leaves
+every other id as it was, and a person who holds the same post twice, from two dates, has two.
+
+The document is also JSON-LD: its `@context` (`orgmodel/data/popolo_context.jsonld`, shipped in
+the package and written inline, so no reader needs the network) scopes each list's keys, making
+the links W3C ORG edges — a membership `org:member` its person and `org:organization` its
+organization, a person `org:memberOf` each organization and `org:holds` each post it holds (the
+`organization_ids` and `post_ids` beside the person, which plain Popolo readers ignore), a post
+`org:postIn` its organization, a unit `org:subOrganizationOf` its community.
 
 A person keyed by a resident ID number is never called by its masked form (two people can share
 it): their id is a pseudonym (`orgmodel.identity`), keyed by `id_secret` — the same secret gives
@@ -19,7 +30,10 @@ roster, but not kept when people are added.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
+from importlib import resources
 from typing import Any
 
 import polars as pl
@@ -29,6 +43,18 @@ from orgmodel.masking import mask_text
 from orgmodel.roster import Roster
 
 POPOLO_FORMAT = "popolo"
+CONTEXT_FILE = "popolo_context.jsonld"
+
+
+@functools.cache
+def _context_text() -> str:
+    return resources.files("orgmodel.data").joinpath(CONTEXT_FILE).read_text(encoding="utf-8")
+
+
+def json_ld_context() -> dict[str, Any]:
+    """The JSON-LD context of the export (a fresh copy), as shipped in the package."""
+    context: dict[str, Any] = json.loads(_context_text())["@context"]
+    return context
 
 
 def _community_org(community: str) -> str:
@@ -56,11 +82,23 @@ def _person_ids(people: list[str], id_secret: str | bytes | None) -> dict[str, s
     return {p: f"{identity.PSEUDONYM_PREFIX}{next(numbered)}" if identity.needs_pseudonym(p) else p for p in people}
 
 
-def _person(record: dict[str, Any], popolo_id: str) -> dict[str, Any]:
+def _membership_id(post_id: str, person_id: str, start: str | None, taken: set[str]) -> str:
+    """`membership/` + a digest of post, person and start date; an exact repeat gets `-2`, `-3` …"""
+    digest = hashlib.sha256("\x1f".join((post_id, person_id, start or "")).encode("utf-8")).hexdigest()[:16]
+    membership_id, repeat = f"membership/{digest}", 1
+    while membership_id in taken:
+        repeat += 1
+        membership_id = f"membership/{digest}-{repeat}"
+    taken.add(membership_id)
+    return membership_id
+
+
+def _person(record: dict[str, Any], popolo_id: str, organizations: list[str], posts: list[str]) -> dict[str, Any]:
     masked = identity.masked_id(record["person"])
     name = None if record["name"] is None else mask_text(record["name"])
     return _clean({"id": f"person/{popolo_id}", "name": name, "gender": record["gender"],
-                   "identifiers": [{"scheme": "masked_id", "identifier": masked}] if masked else None})
+                   "identifiers": [{"scheme": "masked_id", "identifier": masked}] if masked else None,
+                   "organization_ids": sorted(set(organizations)), "post_ids": sorted(set(posts))})
 
 
 def to_popolo(roster: Roster, id_secret: str | bytes | None = None) -> dict[str, Any]:
@@ -88,26 +126,32 @@ def to_popolo(roster: Roster, id_secret: str | bytes | None = None) -> dict[str,
         unit_org(u["community"], u["unit"], u["name"])
     people = roster.people.select("person", "name", "gender")
     person_ids = _person_ids(people["person"].to_list(), id_secret)
-    persons = [_person(p, person_ids[p["person"]]) for p in people.iter_rows(named=True)]
     posts: dict[str, dict[str, Any]] = {}
     memberships = []
+    held: dict[str, tuple[list[str], list[str]]] = {p: ([], []) for p in person_ids}
+    taken: set[str] = set()
     appointments = roster.appointments.with_columns(pl.col("unit").cast(pl.String), pl.col("role").cast(pl.String))
-    for i, a in enumerate(appointments.iter_rows(named=True)):
+    for a in appointments.iter_rows(named=True):
         org_id = unit_org(a["community"], a["unit"])
         role = a["role"] if a["role"] != vocabulary.OTHER_ROLE else f"other:{a['label']}"
         label = vocabulary.role_label(a["role"]) if a["role"] != vocabulary.OTHER_ROLE else a["label"]
         post_id = f"{org_id}/{role}"
         posts.setdefault(post_id, {"id": post_id, "label": label, "role": a["role"], "organization_id": org_id})
+        person_id = f"person/{person_ids[a['person']]}"
+        start = _date(a["start"])
+        held[a["person"]][0].append(org_id)
+        held[a["person"]][1].append(post_id)
         memberships.append(_clean({
-            "id": f"membership/{i + 1}", "person_id": f"person/{person_ids[a['person']]}", "organization_id": org_id,
-            "post_id": post_id, "role": label, "start_date": _date(a["start"]), "end_date": _date(a["end"]),
+            "id": _membership_id(post_id, person_id, start, taken), "person_id": person_id, "organization_id": org_id,
+            "post_id": post_id, "role": a["role"], "label": label, "start_date": start, "end_date": _date(a["end"]),
             "extras": {"full_time": a["full_time"]}}))
+    persons = [_person(p, person_ids[p["person"]], *held[p["person"]]) for p in people.iter_rows(named=True)]
     for r in roster.relations.iter_rows(named=True):
         for government in (r["from_government"], r["to_government"]):
             if government:
                 organizations.setdefault(f"government/{government}", {
                     "id": f"government/{government}", "name": government, "classification": "government"})
-    return {"format": POPOLO_FORMAT, "areas": areas, "organizations": list(organizations.values()),
+    return {"@context": json_ld_context(), "format": POPOLO_FORMAT, "areas": areas, "organizations": list(organizations.values()),
             "posts": list(posts.values()), "persons": persons, "memberships": memberships}
 
 

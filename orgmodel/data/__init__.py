@@ -1,0 +1,1 @@
+"""Files shipped inside the package (the Popolo export's JSON-LD context)."""

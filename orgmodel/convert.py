@@ -54,6 +54,7 @@ def to_document(roster: Roster) -> dict[str, Any]:
     units = _by_community(roster.units.with_columns(pl.col("unit").cast(pl.String).alias("kind")).drop("unit"))
     relations = _by_community(roster.relations)
     tasks = _by_community(roster.tasks.drop("category_text"))
+    facilities = _by_community(roster.facilities)
     listed = _by_community(people)
     appointed = _by_community(appointments)
     communities = []
@@ -68,8 +69,20 @@ def to_document(roster: Roster) -> dict[str, Any]:
         doc["appointments"] = [_clean(a) for a in appointed.get(cid, [])]
         doc["relations"] = [_relation(r) for r in relations.get(cid, [])]
         doc["tasks"] = [_clean(t) for t in tasks.get(cid, [])]
+        if roster.has_facilities:  # an empty list says "none", an absent one "not recorded"
+            doc["facilities"] = [_clean(f) for f in facilities.get(cid, [])]
         communities.append(doc)
-    regions = [_clean(r) for r in roster.regions.with_columns(pl.col("level").cast(pl.String)).iter_rows(named=True)]
+    groups: dict[str, dict[str, Any]] = {}
+    for member in roster.leadership.iter_rows(named=True):
+        group = groups.setdefault(member.pop("region"), _clean({"name": member.pop("group_name"), "members": []}))
+        member.pop("group_name", None)
+        group["members"].append(_clean(member))
+    regions = []
+    for r in roster.regions.with_columns(pl.col("level").cast(pl.String)).iter_rows(named=True):
+        region = _clean(r)
+        if r["id"] in groups:
+            region["leadership_group"] = groups[r["id"]]
+        regions.append(region)
     return {"format": ROSTER_FORMAT, "regions": regions, "communities": communities}
 
 
@@ -87,6 +100,8 @@ _CSV_TABLES = {
     "机构": ("units", ["community", "unit", "name"]),
     "事项": ("tasks", ["community", "id", "name", "assigned_by", "category", "approved", "authorization", "funded",
                      "purchase_contract"]),
+    "设施": ("facilities", ["community", "name", "category", "area_m2"]),
+    "领导小组": ("leadership", ["region", "group_name", "name", "role", "office_title", "office"]),
 }
 _APPOINTMENT_COLUMNS = ["community", "person", "name", "unit", "role", "full_time", "education", "police_officer",
                         "political_legal_officer", "monthly_pay_yuan", "start", "end", "gender"]
@@ -117,7 +132,7 @@ def write_csv_tables(roster: Roster, folder: Path, encoding: str = "utf-8") -> N
     folder.mkdir(parents=True, exist_ok=True)
     for name, (table, columns) in _CSV_TABLES.items():
         frame = getattr(roster, table)
-        if table != "communities" and frame.is_empty():
+        if table != "communities" and frame.is_empty() and not (table == "facilities" and roster.has_facilities):
             continue
         frame = frame.with_columns(pl.col(pl.Enum).cast(pl.String))
         if table == "tasks":
@@ -127,7 +142,10 @@ def write_csv_tables(roster: Roster, folder: Path, encoding: str = "utf-8") -> N
         pl.when(pl.col("role") == vocabulary.OTHER_ROLE).then(pl.col("label")).otherwise(pl.col("role").cast(pl.String))
         .alias("role"), pl.col("unit").cast(pl.String),
     ).join(roster.people, on="person", how="left", suffix="_person")
-    _write_csv(folder / "人员.csv", "appointments", _APPOINTMENT_COLUMNS, rows.select(_APPOINTMENT_COLUMNS).rows(), encoding)
+    columns = _APPOINTMENT_COLUMNS
+    if roster.people["previous_monthly_pay_yuan"].is_not_null().any():
+        columns = [*columns, "previous_monthly_pay_yuan"]
+    _write_csv(folder / "人员.csv", "appointments", columns, rows.select(columns).rows(), encoding)
     if not roster.relations.is_empty():
         def end(unit: object, government: object) -> str:
             return f"政府:{government}" if government is not None else str(unit)

@@ -149,3 +149,17 @@ def test_the_template_has_the_new_sheets_and_reads_them_back(tmp_path: Path) -> 
     assert roster.facilities.rows() == [("c1", "警务室", "room", 20.0)]
     assert roster.leadership.select("role", "office").rows() == [("leader", "party_secretary")]
     assert roster.people["previous_monthly_pay_yuan"].to_list() == [4100.0]
+
+
+@pytest.mark.parametrize("target", ["roster.json", "roster.yaml", "tables"])
+def test_convert_carries_the_new_tables(workbook: normalize.Roster, tmp_path: Path, target: str) -> None:
+    from orgmodel import convert
+
+    out = tmp_path / target
+    assert convert.main([str(SEED / "nantong.xlsx"), str(out)]) == 0
+    back = _roster(out)
+    for frame in ("leadership", "facilities"):
+        assert getattr(back, frame).equals(getattr(workbook, frame)), frame
+    pay = ["person", "previous_monthly_pay_yuan"]
+    assert back.people.select(pay).equals(workbook.people.select(pay))
+    assert back.has_facilities

@@ -9,23 +9,21 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 import polars as pl
 
-from orgmodel import normalize, readers, rule_docs
-from orgmodel.check import CheckResult, check
+from orgmodel import normalize, rule_docs
 from orgmodel.errors import InputError, PackError, RosterInputError
-from orgmodel.raw import RawTable
-from orgmodel.report import ReportParts, build_report
-from orgmodel.roster import Roster
-from orgmodel.rules.pack import Pack, available, load_pack
+from orgmodel.pipeline import build_report, check_roster, load_pack, load_roster
+from orgmodel.report import ReportParts
+from orgmodel.rules.pack import Pack, available
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from sqlalchemy.orm import Session
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -66,13 +64,57 @@ class BilingualCommand(click.Command):
 class BilingualGroup(click.Group):
     context_class = BilingualContext
     command_class = BilingualCommand
-    group_class = type  # subgroups are bilingual too
+    group_class: type[click.Group] | type[type] | None = type  # subgroups are bilingual too
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
             option.help = HELP_OPTION
         return option
+
+
+COMMANDS_GROUP = "orgmodel.commands"  # entry points naming the commands of other packages (the service's api/cli.py)
+SERVER_MISSING = ("此命令属于HTTP服务,须先安装:pip install \"orgmodel[server]\" / "
+                  "this command belongs to the HTTP service: install it with pip install \"orgmodel[server]\"")
+
+
+class CommandsGroup(BilingualGroup):
+    """The library's commands, and those other packages declare in the `orgmodel.commands`
+    entry-point group (the service's `serve`, `regions`, `keys` in api/cli.py): the library
+    never imports the service; each of its commands loads when it is named or listed."""
+
+    group_class = BilingualGroup  # the top level alone gathers other packages' commands
+
+    def _entry_points(self) -> dict[str, metadata.EntryPoint]:
+        return {point.name: point for point in metadata.entry_points(group=COMMANDS_GROUP)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._entry_points()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        point = self._entry_points().get(cmd_name)
+        if point is None:
+            return None
+        try:
+            command = point.load()
+        except ImportError as exc:
+            command = server_missing(cmd_name, exc)
+        self.add_command(command, cmd_name)
+        return command
+
+
+def server_missing(name: str, exc: ImportError) -> click.Command:
+    """A command whose package cannot load: it says how to install it, and exits 3."""
+
+    def explain() -> None:
+        click.echo(f"{SERVER_MISSING} ({exc.name or exc})", err=True)
+        sys.exit(EXIT_MISSING_PROGRAM)
+
+    return BilingualCommand(name, callback=explain, help="未安装HTTP服务 / the HTTP service is not installed.",
+                            context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 
 # Writers for people's formats, imported only when asked for (the JSON path starts faster).
 REPORT_WRITERS = {"csv": ("orgmodel.csv_report", "write_csv_report"), "xlsx": ("orgmodel.xlsx_report", "write_xlsx_report"),
@@ -108,7 +150,7 @@ class StageProgress:
             self.stream.flush()
 
 
-@click.group(cls=BilingualGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CommandsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """orgmodel:社区“一委一居一站一办”配备检查 / community staffing checks.
 
@@ -160,11 +202,8 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
         day = _as_of(as_of)
         progress.stage(f"读取 {roster.name}")
         progress.stage("校验花名册")
-        raw = readers.read_roster(roster)
-        waiver_tables = [t for t in (raw.tables.get("waivers"),) if t is not None]
-        data, skipped = normalize.load(raw, skip_invalid=skip_invalid)
-        del raw  # a province's raw cells need not stay in memory while it is checked
-        apply_waivers = _waivers(waiver_tables, waivers_file, pack, data, skipped)
+        loaded = load_roster(roster, skip_invalid=skip_invalid)
+        result = check_roster(loaded, pack, day, waivers_file=waivers_file, progress=progress.rules)
     except PackError as exc:
         progress.close()
         _console(stderr=True).print(f"规则包有误 / rule pack error: {exc}", markup=False)
@@ -177,9 +216,6 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
         else:
             _print_input_errors(exc.errors)
         sys.exit(EXIT_BAD_INPUT)
-    result = check(data, pack, day, skipped=skipped, progress=progress.rules)
-    if apply_waivers is not None:
-        result = apply_waivers(result)
     progress.stage("生成报告")
     parts = build_report(result)
     if fmt in REPORT_WRITERS:
@@ -194,7 +230,7 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
     else:
         from orgmodel.text_report import print_report
 
-        names = dict(data.communities.select("id", pl.col("name").fill_null("")).iter_rows())
+        names = dict(loaded.roster.communities.select("id", pl.col("name").fill_null("")).iter_rows())
         progress.close()
         if output:
             with output.open("w", encoding="utf-8") as f:
@@ -203,19 +239,6 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
             print_report(parts, _console(width=None if sys.stdout.isatty() else 120), names)
     progress.close()
     sys.exit(exit_code(parts))
-
-
-def _waivers(tables: list[RawTable], file: Path | None, pack: Pack, data: Roster,
-             skipped: dict[str, list[InputError]]) -> Callable[[CheckResult], CheckResult] | None:
-    """Validate the roster's 豁免 sheet and the --waivers file; None when there are none."""
-    if not tables and file is None:
-        return None
-    from orgmodel import waivers
-
-    if file is not None:
-        tables = [*tables, waivers.read_waivers_file(file)]
-    validated = waivers.validate(tables, pack, data, skipped)
-    return lambda result: waivers.apply_waivers(result, validated)
 
 
 def _console(stderr: bool = False, file: IO[str] | None = None, width: int | None = None) -> Console:
@@ -278,8 +301,7 @@ def render_command(roster: Path, community_id: str | None, region_id: str | None
         if fmt != "dot":
             charts.require_graphviz()
         pack = load_pack(pack_name)
-        data, _ = normalize.load(readers.read_roster(roster))
-        result = check(data, pack, _as_of(as_of))
+        result = check_roster(load_roster(roster), pack, _as_of(as_of), waivers=False)
         if book:
             content = charts.region_book(result, str(region_id))
         else:
@@ -330,7 +352,7 @@ def diff_command(old: Path, new: Path, pack_name: str, as_of: str | None, old_as
         pack = load_pack(pack_name)
         day = _as_of(as_of)
         days = [_as_of(old_as_of, "--old-as-of") or day, _as_of(new_as_of, "--new-as-of") or day]
-        results = [check(normalize.load(readers.read_roster(path))[0], pack, when)
+        results = [check_roster(load_roster(path), pack, when, waivers=False)
                    for path, when in zip((old, new), days, strict=True)]
     except PackError as exc:
         _console(stderr=True).print(f"规则包有误 / rule pack error: {exc}", markup=False)
@@ -376,7 +398,7 @@ def export_command(roster: Path, fmt: str, output: Path | None) -> None:
     from orgmodel import popolo
 
     try:
-        data, _ = normalize.load(readers.read_roster(roster))
+        data = load_roster(roster).roster
     except RosterInputError as exc:
         _print_input_errors(exc.errors)
         sys.exit(EXIT_BAD_INPUT)
@@ -396,128 +418,6 @@ def template_command(output: Path) -> None:
     from orgmodel.template import write_template
 
     write_template(output)
-
-
-DATABASE_OPTION = click.option("--database", "database_url", envvar="ORGMODEL_DATABASE_URL",
-                               help="登记库的数据库地址(默认:本目录下的SQLite文件,或 ORGMODEL_DATABASE_URL) / "
-                                    "the registry's database URL (default: a SQLite file in this folder; "
-                                    "or ORGMODEL_DATABASE_URL), e.g. postgresql://user@host/orgmodel")
-
-
-@main.command("serve")
-@click.option("--host", help="监听地址(默认 127.0.0.1,或 ORGMODEL_HOST) / the address to listen on (default 127.0.0.1, "
-                             "or ORGMODEL_HOST)")
-@click.option("--port", type=int, help="端口(默认 8000,或 ORGMODEL_PORT) / the port (default 8000, or ORGMODEL_PORT)")
-@click.option("--workers", type=int, help="工作进程数(默认1,或 ORGMODEL_WORKERS);多于一个时用PostgreSQL或共享SQLite文件 / "
-                                          "worker processes (default 1, or ORGMODEL_WORKERS); "
-                                          "more than one needs PostgreSQL or shares the SQLite file")
-@DATABASE_OPTION
-def serve_command(host: str | None, port: int | None, workers: int | None, database_url: str | None) -> None:
-    """运行HTTP服务(API) / run the HTTP service (the API).
-
-    默认在 127.0.0.1:8000。
-
-    On 127.0.0.1:8000 unless told otherwise.
-    """
-    import os
-
-    import uvicorn
-
-    from api.registry import db
-    from api.settings import Settings  # the service is a shell over orgmodel, never the reverse
-
-    given: dict[str, object] = {"host": host, "port": port, "database_url": database_url, "workers": workers}
-    settings = Settings.model_validate({k: v for k, v in given.items() if v is not None})
-    db.upgrade(db.make_engine(settings.database_url))  # once, before the workers start
-    os.environ["ORGMODEL_DATABASE_URL"] = settings.database_url  # the workers build their app from the environment
-    click.echo(f"orgmodel serve: http://{settings.host}:{settings.port}/docs  "
-               f"(database {db.shown_url(settings.database_url)}, {settings.workers} worker(s))", err=True)
-    uvicorn.run("api.main:app_from_environment", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="warning", access_log=False)
-
-
-@main.group("regions")
-def regions_group() -> None:
-    """登记库中的区域 / the registry's regions.
-
-    API密钥按区域树授权。
-
-    The tree that API keys are scoped to.
-    """
-
-
-@regions_group.command("add")
-@click.argument("region_id")
-@click.option("--parent", help="上级区域(不填:顶级) / the region above it (none: a root)")
-@click.option("--name", help="区域名称,如 崇川区 / the name, e.g. 崇川区")
-@click.option("--level", help="层级:省/市/区县/街道 / province, city, county or street")
-@DATABASE_OPTION
-def regions_add(region_id: str, parent: str | None, name: str | None, level: str | None, database_url: str | None) -> None:
-    """把区域 REGION_ID 加入登记库。 / Add REGION_ID to the registry."""
-    from api.registry import repository
-
-    with _registry(database_url) as session:
-        try:
-            view = repository.create_region(session, region_id, "cli", parent_id=parent, name=name, level=level)
-        except repository.RegistryError as exc:
-            click.echo(f"区域未添加 / region not added: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"{view.id}\t{view.name or ''}\t{view.level or ''}\tparent={view.parent or '-'}")
-
-
-@main.group("keys")
-def keys_group() -> None:
-    """API密钥 / API keys.
-
-    每个密钥只能查看和修改其区域及下级区域。
-
-    Each sees and changes only its region's subtree.
-    """
-
-
-@keys_group.command("create")
-@click.option("--region", "region_id", required=True,
-              help="密钥的区域(须已存在:orgmodel regions add) / the key's region (it must exist: `orgmodel regions add`)")
-@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), required=True,
-              help="viewer 只读,editor 可写,admin 还可管理密钥、查看审计日志 / "
-                   "viewer reads, editor also writes, admin also manages keys and reads the audit log")
-@click.option("--note", help="密钥用途,列表中显示 / what the key is for, shown in listings")
-@DATABASE_OPTION
-def keys_create(region_id: str, role: str, note: str | None, database_url: str | None) -> None:
-    """生成密钥并只显示这一次(只保存其SHA-256)。 / Make a key and print it once (only its SHA-256 is stored)."""
-    from api.registry import repository
-
-    with _registry(database_url) as session:
-        try:
-            plaintext, info = repository.create_key(session, region_id, role, "cli", note)  # type: ignore[arg-type]
-        except repository.RegistryError as exc:
-            click.echo(f"未生成密钥 / no key made: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-    click.echo(plaintext)
-    click.echo(f"密钥 {info.id}({info.prefix}…):区域 {info.region} 的 {info.role};请立即保存,不再显示 / "
-               f"key {info.id} ({info.prefix}…): {info.role} of region {info.region}; "
-               "keep it now, it is not shown again", err=True)
-
-
-@keys_group.command("list")
-@click.option("--region", "region_id", required=True, help="列出此区域及下级区域的密钥 / list the keys of this region's subtree")
-@DATABASE_OPTION
-def keys_list(region_id: str, database_url: str | None) -> None:
-    """区域及下级区域的有效密钥(只显示前缀)。 / The live keys of a region's subtree (prefixes only)."""
-    from api.registry import repository
-
-    with _registry(database_url) as session:
-        for info in repository.list_keys(session, region_id):
-            click.echo(f"{info.id}\t{info.prefix}…\t{info.role}\t{info.region}\t{info.created_at:%Y-%m-%d %H:%M}")
-
-
-def _registry(database_url: str | None) -> Session:
-    """A session on the registry (migrated first), for the administration commands."""
-    from api.registry import db
-
-    engine = db.make_engine(database_url or db.DEFAULT_URL)
-    db.upgrade(engine)
-    return db.session_factory(engine)()
 
 
 @main.group("rules")

@@ -31,12 +31,20 @@ class Outside(Exception):
 
 
 @dataclass(slots=True)
+class LeadershipMember:
+    name: str
+    role: str  # a code of vocabulary.LEADERSHIP_ROLES
+    office: str | None  # a code of vocabulary.OFFICES
+
+
+@dataclass(slots=True)
 class Region:
     id: str
     name: str | None
     level: str
     parent: str | None
     min_wage_monthly_yuan: float | None
+    leadership: list[LeadershipMember] | None = None  # the region's 领导小组, when the document gives one
 
 
 @dataclass(slots=True)
@@ -48,6 +56,7 @@ class Person:
     political_legal_officer: bool | None
     monthly_pay_yuan: float | None
     gender: str | None
+    previous_monthly_pay_yuan: float | None = None
 
 
 @dataclass(slots=True)
@@ -84,6 +93,12 @@ class Task:
 
 
 @dataclass(slots=True)
+class Facility:
+    name: str
+    category: str | None  # a code of vocabulary.FACILITY_CATEGORIES; None when neither cell nor name tells
+
+
+@dataclass(slots=True)
 class Community:
     id: str
     name: str | None
@@ -98,6 +113,7 @@ class Community:
     relations: list[Relation] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     titles: list[tuple[str, str]] = field(default_factory=list)  # (person, post title as written), in order
+    facilities: list[Facility] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -112,6 +128,7 @@ class Document:
     communities: list[Community]
     people: dict[str, Person]
     notices: list[Notice]
+    has_facilities: bool = False  # some community lists its facilities (an empty list included)
 
 
 # --- cells -------------------------------------------------------------------------------------
@@ -171,6 +188,8 @@ _EDUCATION = _vocabulary_cell(vocabulary.EDUCATION_VOCAB)
 _GENDER = _vocabulary_cell(vocabulary.GENDER)
 _UNIT_TEXT = lru_cache(maxsize=4096)(vocabulary.UNIT.parse)
 _TASK_CATEGORY_TEXT = lru_cache(maxsize=4096)(vocabulary.TASK_CATEGORY.parse)
+_FACILITY_CATEGORY = _vocabulary_cell(vocabulary.FACILITY_CATEGORY)
+_LEADERSHIP_ROLE = _required_cell(vocabulary.LEADERSHIP_ROLE)
 
 
 @_cell
@@ -284,7 +303,8 @@ def _read(document: object) -> Document:
                 raise Outside
     _qualify_by_titles(communities, people)
     notices.sort(key=lambda n: n.path)
-    return Document(regions, communities, people, notices)
+    has_facilities = any(_record(raw).get("facilities") is not None for raw in raw_communities)
+    return Document(regions, communities, people, notices, has_facilities)
 
 
 def _qualify_by_titles(communities: list[Community], people: dict[str, Person]) -> None:
@@ -306,7 +326,8 @@ def _regions(rows: list[object]) -> dict[str, Region]:
     for row in rows:
         r = _record(row)
         region = Region(_required(r.get("id")), _text(r.get("name")), _LEVEL(r.get("level")),
-                        _text(r.get("parent")), _amount(r.get("min_wage_monthly_yuan")))
+                        _text(r.get("parent")), _amount(r.get("min_wage_monthly_yuan")),
+                        _leadership(r.get("leadership_group")))
         if region.id in regions:
             raise Outside
         regions[region.id] = region
@@ -318,6 +339,22 @@ def _regions(rows: list[object]) -> dict[str, Region]:
             seen.add(at)
             at = regions[at].parent
     return regions
+
+
+def _leadership(value: object) -> list[LeadershipMember] | None:
+    """A region's 领导小组 as `normalize` reads it: each member's post, and office from its code or title."""
+    if value is None:
+        return None
+    group = _record(value)
+    _text(group.get("name"))
+    members = []
+    for row in _list(group, "members"):
+        m = _record(row)
+        code, title = _text(m.get("office")), _text(m.get("office_title"))
+        office = code if code is not None else title
+        members.append(LeadershipMember(_required(m.get("name")), _LEADERSHIP_ROLE(m.get("role")),
+                                        None if office is None else vocabulary.parse_office(office)))
+    return members
 
 
 def _community(c: dict[str, object], i: int, regions: dict[str, Region], people: dict[str, Person],
@@ -350,6 +387,14 @@ def _community(c: dict[str, object], i: int, regions: dict[str, Region], people:
         community.relations.append(_relation(_record(row)))
     for row in _list(c, "tasks"):
         community.tasks.append(_task(_record(row)))
+    facilities = c.get("facilities")
+    for row in [] if facilities is None else _list(c, "facilities"):
+        f = _record(row)
+        name = _required(f.get("name"))
+        _amount(f.get("area_m2"))  # read by no rule, but still a figure or nothing
+        category = _FACILITY_CATEGORY(f.get("category"))
+        community.facilities.append(Facility(name, category if category is not None
+                                             else vocabulary.facility_category(name)))
     return community
 
 
@@ -359,6 +404,7 @@ def _person(p: dict[str, object]) -> Person:
         police_officer=_yes_no(p.get("police_officer")),
         political_legal_officer=_yes_no(p.get("political_legal_officer")),
         monthly_pay_yuan=_amount(p.get("monthly_pay_yuan")), gender=_GENDER(p.get("gender")),
+        previous_monthly_pay_yuan=_amount(p.get("previous_monthly_pay_yuan")),
     )
 
 

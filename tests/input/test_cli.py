@@ -73,10 +73,17 @@ def test_output_file_equals_stdout(tmp_path: Path) -> None:
     assert out.read_bytes() == check_json(HONGQIAO).stdout_bytes
 
 
-def test_table_format() -> None:
+def test_table_format_lists_every_finding_of_the_report_in_its_order() -> None:
     result = run("check", HONGQIAO, "--as-of", AS_OF)
     assert result.exit_code == 1
-    assert "G3" in result.stdout
+    report = json.loads(check_json(HONGQIAO).stdout)
+    severities = {"error": "错误", "warning": "警告", "info": "提示"}
+    listed = [line.split(maxsplit=3)[1:] for line in result.stdout.splitlines()
+              if line.startswith("  ") and line.split(maxsplit=2)[1:2] and line.split()[1] in severities.values()]
+    assert listed == [[severities[f["severity"]], f["rule_id"], f["message"]] for f in report["findings"]]
+    summary = report["summary"]
+    assert (f"共 {summary['communities']} 个社区:合规 {summary['compliant']},资料不全 {summary['incomplete']},"
+            f"存在问题 {summary['with_errors']}") in result.stdout.splitlines()
 
 
 def test_bad_as_of_date_is_a_usage_error() -> None:

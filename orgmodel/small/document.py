@@ -45,6 +45,7 @@ class Region:
     parent: str | None
     min_wage_monthly_yuan: float | None
     leadership: list[LeadershipMember] | None = None  # the region's 领导小组, when the document gives one
+    leadership_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -325,9 +326,10 @@ def _regions(rows: list[object]) -> dict[str, Region]:
     regions: dict[str, Region] = {}
     for row in rows:
         r = _record(row)
+        group = r.get("leadership_group")
         region = Region(_required(r.get("id")), _text(r.get("name")), _LEVEL(r.get("level")),
-                        _text(r.get("parent")), _amount(r.get("min_wage_monthly_yuan")),
-                        _leadership(r.get("leadership_group")))
+                        _text(r.get("parent")), _amount(r.get("min_wage_monthly_yuan")), _leadership(group),
+                        None if group is None else _text(_record(group).get("name")))
         if region.id in regions:
             raise Outside
         regions[region.id] = region
@@ -346,7 +348,6 @@ def _leadership(value: object) -> list[LeadershipMember] | None:
     if value is None:
         return None
     group = _record(value)
-    _text(group.get("name"))
     members = []
     for row in _list(group, "members"):
         m = _record(row)

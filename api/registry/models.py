@@ -29,6 +29,8 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -39,6 +41,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -252,14 +255,22 @@ class ApiKey(Base):
 
 class Job(Base):
     """Long work (a province-size upload) run in the background: any instance can report its
-    progress and hand out its result, whichever instance runs it."""
+    progress and hand out its result, whichever instance runs it.
+
+    A running job is leased (api.services.jobs): `owner` runs it until `lease_expires_at`,
+    renewed with `heartbeat_at`; a lease that runs out means the instance was lost, and another
+    one recovers the job. The upload (`payload`) and what to do with it (`params`) stay until
+    the job ends, so that it can be run again; `side_effects_at` is written in the same
+    transaction as an import's writes, so a lost import says whether it committed."""
 
     __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_expires_at"),
+                      Index("ix_jobs_expires_at", "expires_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(CODE))
     region_id: Mapped[str | None] = mapped_column(String(ID))  # the submitting key's region; None: trusted network
-    status: Mapped[str] = mapped_column(String(CODE))  # queued, running, done, failed
+    status: Mapped[str] = mapped_column(String(CODE))  # queued, running, done, failed, cancelled, expired
     step: Mapped[str | None] = mapped_column(String(NAME))
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -267,6 +278,17 @@ class Job(Base):
     media_type: Mapped[str | None] = mapped_column(String(NAME))
     result: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
     problem: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    owner: Mapped[str | None] = mapped_column(String(NAME), default=None)  # the instance running it
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # starts, the first included
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)  # its result is removed then
+    side_effects_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger, default=None)  # procrastinate's id (PostgreSQL)
+    submitted_by: Mapped[str | None] = mapped_column(String(NAME), default=None)  # the key's actor; it may cancel
 
 
 class RegistrySetting(Base):

@@ -33,6 +33,7 @@ demo: system $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check orgmodel api tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: system lint
 	$(BIN)/pytest

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from orgmodel import office_layout, vocabulary
+from orgmodel import office_layout, regions, vocabulary
 from orgmodel.errors import InputError, RosterInputError, input_error, sorted_errors
 from orgmodel.raw import PATH, ROW, SHEET, RawRoster, RawTable
 from orgmodel.roster import KIND, LEVEL, ROLE, SCHEMAS, UNIT, Roster, empty
@@ -301,16 +301,12 @@ def _regions(raw: RawRoster, errors: _Errors) -> pl.DataFrame:
     r.known("parent", frame["id"], "unknown_region", "区域表中的区域编码 / a region id listed in the regions table")
     parents = dict(zip(frame["id"].to_list(), frame["parent"].to_list(), strict=True))
     where = {rid: (row, path) for rid, row, path in table.frame.select("id", ROW, PATH).iter_rows()}
+    known = {region: parent for region, parent in parents.items() if region is not None}
+    caught = regions.regions_in_cycles(regions.from_parents(known))
     for start in parents:
-        seen, at = {start}, parents.get(start)
-        while at is not None and at in parents:
-            if at in seen:
-                errors.add(input_error("region_cycle", file=table.file, sheet=table.sheet, value=start,
-                                       row=where[start][0], path=where[start][1],
-                                       column=table.header("parent")))
-                break
-            seen.add(at)
-            at = parents.get(at)
+        if start in caught:
+            errors.add(input_error("region_cycle", file=table.file, sheet=table.sheet, value=start,
+                                   row=where[start][0], path=where[start][1], column=table.header("parent")))
     return frame
 
 

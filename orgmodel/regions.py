@@ -1,0 +1,94 @@
+"""The region tree (province → city → county → street) as a networkx `DiGraph`, parent → child.
+
+Nodes are region ids; a listed region carries its `name`, `level` and `parent` as the roster
+gives them. Questions about the tree
+are plain functions of it, in the manner of networkx's algorithms: the regions caught in a
+cycle (an input error), each region's chain of ancestors, a region's subtree, the regions
+common to several chains, and the roll-up of figures from the regions below.
+
+A checked roster's tree is acyclic: `normalize` rejects a cycle (`region_cycle`), and the
+functions that pass from the roots down (`chains`, `roll_up`) rely on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+import networkx as nx
+import polars as pl
+
+if TYPE_CHECKING:
+    from orgmodel.roster import Roster
+
+K = TypeVar("K", bound=Hashable)
+
+
+def from_parents(parents: Mapping[str, str | None], also: Iterable[str | None] = ()) -> nx.DiGraph:
+    """The tree of `parents` (each region → its parent, None at a root), with the regions of
+    `also` (a community's region the table does not list) as roots of their own. A parent that
+    is no region of the tree (an input error of its own, `unknown_region`) gives no edge."""
+    tree = nx.DiGraph()
+    tree.add_nodes_from(parents)
+    return _linked(tree, parents, also)
+
+
+def region_tree(roster: Roster) -> nx.DiGraph:
+    """The roster's regions, and the regions its communities name, as one tree."""
+    rows = roster.regions.select("id", "parent", "name", pl.col("level").cast(pl.String)).rows()
+    tree = nx.DiGraph()
+    tree.add_nodes_from((region, {"name": name, "level": level, "parent": parent}) for region, parent, name, level in rows)
+    return _linked(tree, {region: parent for region, parent, _, _ in rows}, roster.communities["region"].unique())
+
+
+def _linked(tree: nx.DiGraph, parents: Mapping[str, str | None], also: Iterable[str | None]) -> nx.DiGraph:
+    tree.add_nodes_from(region for region in also if region is not None and region not in tree)
+    tree.add_edges_from((parent, region) for region, parent in parents.items() if parent is not None and parent in tree)
+    return tree
+
+
+def regions_in_cycles(tree: nx.DiGraph) -> set[str]:
+    """The regions whose chain of parents never reaches a root: those on a cycle and those below one."""
+    if nx.is_directed_acyclic_graph(tree):
+        return set()
+    on_cycles = {region for part in nx.strongly_connected_components(tree) if len(part) > 1 for region in part}
+    on_cycles.update(nx.nodes_with_selfloops(tree))
+    return on_cycles.union(*(nx.descendants(tree, region) for region in on_cycles))
+
+
+def chains(tree: nx.DiGraph) -> dict[str, list[str]]:
+    """Each region with itself and every region above it, nearest first (one pass from the roots down)."""
+    found: dict[str, list[str]] = {}
+    for region in nx.topological_sort(tree):
+        parent = next(iter(tree.pred[region]), None)
+        found[region] = [region] if parent is None else [region, *found[parent]]
+    return found
+
+
+def subtree(tree: nx.DiGraph, region: str) -> set[str]:
+    """The region and every region below it (empty when the tree has no such region)."""
+    return {region} | nx.descendants(tree, region) if region in tree else set()
+
+
+def common_ancestors(tree: nx.DiGraph, regions: Iterable[str]) -> list[str]:
+    """The regions above (or equal to) every one of `regions`, nearest first: the smallest region
+    that holds them all comes first. Empty when they share none, or `regions` is empty."""
+    wanted = list(regions)
+    if not wanted or any(region not in tree for region in wanted):
+        return []
+    shared = set.intersection(*({region} | nx.ancestors(tree, region) for region in wanted))
+    # the shared ancestors lie on one chain (a tree): nearest first is most ancestors first
+    return sorted(shared, key=lambda region: len(nx.ancestors(tree, region)), reverse=True)
+
+
+def roll_up(tree: nx.DiGraph, own: Mapping[str, Mapping[K, int]]) -> dict[str, dict[K, int]]:
+    """Each region's figures summed over itself and every region below it (regions with none
+    count nothing), in one pass from the leaves up: a parent adds its children's totals."""
+    totals: dict[str, dict[K, int]] = {}
+    for region in reversed(list(nx.topological_sort(tree))):
+        total = dict(own.get(region, {}))
+        for child in tree.succ[region]:
+            for key, value in totals[child].items():
+                total[key] = total.get(key, 0) + value
+        totals[region] = total
+    return totals

@@ -18,7 +18,7 @@ from orgmodel import vocabulary
 from orgmodel.check import CheckResult
 from orgmodel.report import ReportParts, _shortfalls, community_status
 from orgmodel.rules.context import Context
-from orgmodel.rules.kinds import BodySizeParams, HouseholdsRatioParams, RoleHoldersParams
+from orgmodel.rules.kinds import KINDS, DetailColumns, DetailCount, Params
 from orgmodel.rules.messages import WHOLE_COUNT_REPLACE
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -256,7 +256,7 @@ def community_detail(result: CheckResult) -> tuple[pl.DataFrame, list[Measure]]:
     for rule in result.pack.rules:
         params = result.pack.params(rule)
         applies = pl.lit(True) if not rule.applies_to else pl.col("_kind").is_in(rule.applies_to)
-        for label, counts, minimum, required in _counts(ctx, params, base):
+        for label, counts, minimum, required in _counts(ctx, rule.kind, params):
             name = f"{rule.id} {label}"
             measure = Measure(rule.id, label, f"{name} 现有", f"{name} 应有", f"_{name} min")
             measures.append(measure)
@@ -270,43 +270,13 @@ def community_detail(result: CheckResult) -> tuple[pl.DataFrame, list[Measure]]:
     return frame, measures
 
 
-def _counts(ctx: Context, params: object, base: pl.DataFrame) -> list[tuple[str, pl.DataFrame, pl.Expr, pl.Expr]]:
-    """(label, counts per `c`, required minimum, required as text) for the counting rule kinds."""
-    def counted(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.group_by("c").agg(pl.len().cast(pl.Int64).alias("actual"))
+def _counts(ctx: Context, kind: str, params: Params) -> list[DetailCount]:
+    """What the rule's kind counts in the detail (its `detail_counts` hook), if anything."""
+    detail = KINDS[kind].detail
+    return detail(ctx, params, DETAIL_COLUMNS) if detail is not None else []
 
-    if isinstance(params, BodySizeParams):
-        holders = ctx.holders([(params.unit, r) for r in params.counted_roles])
-        mins = {k: s.min for k, s in params.sizes.items()}
-        texts = {k: f"{s.min}-{s.max}" if s.max is not None else f"≥{s.min}" for k, s in params.sizes.items()}
-        minimum = pl.col("_kind").replace_strict(mins, default=None, return_dtype=pl.Int64)
-        required = pl.col("_kind").replace_strict(texts, default=None, return_dtype=pl.String)
-        return [(f"{vocabulary.UNIT_SHORT[params.unit]}成员", counted(holders), minimum, required)]
-    if isinstance(params, RoleHoldersParams):
-        out = []
-        for post in params.posts:
-            unit, _, role = post.partition(".")
-            holders = ctx.holders([(unit, role)])
-            if params.full_time:
-                holders = holders.filter(pl.col("full_time"))
-            text = f"{params.min}" if params.max == params.min else (
-                f"{params.min}-{params.max}" if params.max is not None else f"≥{params.min}")
-            minimum = pl.lit(params.min, pl.Int64)
-            if params.only_if_unit_exists:
-                present = ctx.units_present.filter(pl.col("u") == list(vocabulary.UNITS).index(unit))["c"]
-                minimum = pl.when(pl.col("c").is_in(present.implode())).then(minimum)
-            label = vocabulary.UNIT_SHORT[unit] + vocabulary.role_label(role)
-            if params.full_time and "专职" not in label:
-                label += "(专职)"
-            out.append((label, counted(holders), minimum, pl.lit(text)))
-        return out
-    if isinstance(params, HouseholdsRatioParams):
-        staff = ctx.unit_posts([params.unit], full_time=params.full_time)
-        minimum = pl.max_horizontal(pl.lit(params.minimum), (pl.col("户数") / params.households_per_worker + 0.5).floor())
-        minimum = pl.when(pl.col("户数").is_not_null()).then(minimum.cast(pl.Int64))
-        label = f"{vocabulary.UNIT_SHORT[params.unit]}专职人员(每{params.households_per_worker}户1名)"
-        return [(label, counted(staff), minimum, pl.format("≥{}", minimum))]
-    return []
+
+DETAIL_COLUMNS = DetailColumns(c=pl.col("c"), kind=pl.col("_kind"), households=pl.col("户数"))
 
 
 def report_scope(result: CheckResult) -> str:

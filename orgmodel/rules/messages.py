@@ -1,8 +1,10 @@
-"""The texts of findings and notices, shared by both engines that write them.
+"""What the texts of findings and notices share, for both engines that write them.
 
-`orgmodel.rules.kinds` fills these templates in columns (`kinds.message`), `orgmodel.small`
-for one community in plain Python (`fill`); both must give the same characters, so the
-texts live here once. `{name}` is a constant the rule gives, else a column of the finding.
+A kind's own texts live in its module (`orgmodel.rules.kinds.<kind>`); here are the
+templates no kind owns (a crashed rule, an unknown post) and how a template is read:
+`kinds.base.message` fills it in columns, `fill` for one finding in plain Python, and both
+must give the same characters. `{name}` is a constant the rule gives, else a column of the
+finding.
 """
 
 from __future__ import annotations
@@ -15,47 +17,6 @@ FIELD = re.compile(r"\{(\w+)\}")
 NUMBER_FIELDS = frozenset({"actual", "required_min", "required_max", "shortfall", "over"})  # read as figures
 
 RULE_CRASHED = "规则{rule}执行出错,未能检查:{detail}"
-
-UNIT_MISSING = "缺少{label}"
-
-BODY_SHORT = "{label}成员应为{required_min}-{required_max}名,现有{actual}名,缺{shortfall}名"
-BODY_OVER = "{label}成员应为{required_min}-{required_max}名,现有{actual}名,超出{over}名(辖区人口较多、任务较重的社区可适当增加)"
-
-HOLDERS_EXACT = "{label}应为{required_min}名,现有{actual}名"
-HOLDERS_AT_LEAST = "{label}应不少于{required_min}名,现有{actual}名"
-HOLDERS_SHORTFALL = ",缺{shortfall}名"
-HOLDERS_OVER = "{label}应不多于{required_max}名,现有{actual}名"
-HOLDER_PART_TIME = "{label}{name}非专职,不计入专职人数"
-
-RATIO_SHORT = "{label}按{households}户应配备专职工作人员{required_min}名,现有{actual}名,缺{shortfall}名"
-RATIO_NO_HOUSEHOLDS = "未填写户数,无法核定服务站专职工作人员数"
-
-QUALIFICATION_FAILED = "{label}{name}不符合要求:应为{requirement}"
-
-EXCLUSIVE = "{name}同时在{actual}个社区专职任职({detail})"
-
-CROSSED = "{label}成员中有{actual}名与{partner}交叉任职"
-NOT_CROSSED = "{label}成员无人与{partner}交叉任职"
-
-FORBIDDEN_RELATION = "{detail}与{label}的关系为“{relation}”,政府对社区应为指导与协助,不是领导"
-
-FUNDING_SHORT = "年度办公活动经费{actual}元,低于每人{rate}元×{population}人={required_min}元"
-FUNDING_NO_POPULATION = "未填写人口,无法核定办公活动经费"
-FUNDING_NO_BUDGET = "未填写年度办公活动经费"
-
-PAY_BELOW = "专职人员{name}月工资{actual}元,低于当地最低工资{required_min}元"
-PAY_BLANK = "专职人员{name}未填写月工资"
-PAY_NO_MIN_WAGE = "所属区域未设定最低工资标准,无法核对专职人员工资"
-
-TASK_CATEGORY_UNCLEAR = "事项{detail}“{name}”类别“{category_text}”不明确"
-TASK_FORBIDDEN = "事项{detail}“{name}”属于{category_label},不得转嫁给社区"
-TASK_LACKS = "事项{detail}“{name}”缺少{item}"
-TASK_FIELDS = {"approved": "准入批准", "funded": "经费", "authorization": "授权文号", "purchase_contract": "购买服务合同"}
-BLANK_CATEGORY = "(空)"
-
-PILOTS = "{name}试点社区应为{lo}-{hi}个,现有{actual}个"
-
-HOLDER_ATTRIBUTE_SHORT = "{label}应有{requirement},现有{actual}名"
 
 # A count of households or residents that the roster stored as a decimal (3100.0户): the
 # report's JSON keeps the text as the check wrote it (a contract), what people read drops `.0`.
@@ -70,22 +31,6 @@ def readable(text: str) -> str:
 
 UNKNOWN_POST_ZH = "职务“{value}”不在配备要求之列,不计入任何规则"
 UNKNOWN_POST_EN = "post {value} is counted by no rule"
-
-
-def qualification_blank(label: str, header: str, requirement: str) -> str:
-    return f"{label}{{name}}未填写{header},无法核实是否为{requirement}"
-
-
-def task_blank(item: str) -> str:
-    return f"事项{{detail}}“{{name}}”未填写{TASK_FIELDS[item]}"
-
-
-def holder_attribute_blank(label: str, header: str, requirement: str) -> str:
-    return f"{label}成员未填写{header},无法核实是否有{requirement}"
-
-
-def partner_label(unit_labels: list[str]) -> str:
-    return "或".join(unit_labels)
 
 
 # --- the same texts, one finding at a time (orgmodel.small) ------------------------------------

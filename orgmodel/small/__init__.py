@@ -8,7 +8,7 @@ pipeline, which also locates any input error.
 
     document.py   a decoded document → records, or `Outside`
     staffing.py   who holds what as of a date (the counterpart of `rules.context`)
-    evaluate.py   each kind of rule for a few communities (the counterpart of `rules.kinds`)
+    evaluate.py   each kind's per-community evaluation (beside its columnar twin in `rules.kinds`)
     plan.py       what a pack needs, worked out once per pack
     report.py     sorting, status, roll-up and the JSON text (the counterpart of `report`)
 """

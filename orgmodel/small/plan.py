@@ -7,7 +7,6 @@ has no plan: every document then goes the full way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from orgmodel.rules.kinds import Params, RuleSpec
 from orgmodel.rules.pack import Pack
@@ -51,19 +50,8 @@ def _plan(pack: Pack) -> Plan | None:
     for order, rule in enumerate(pack.rules):
         kind = KINDS.get(rule.kind)
         params = pack.params(rule)
-        if kind is None or not kind.supports(params) or not _plain(params.model_dump()):
+        if kind is None or not kind.supports(params):  # each kind's module says what it declines, and why
             return None
         rules.append(PlannedRule(order, rule.id, rule.citation, rule.spec(), params, kind.evaluate))
     return Plan(pack, tuple(rules))
 
-
-def _plain(value: Any) -> bool:
-    """No braces in any text of the parameters: the columnar engine would read `{x}` in a
-    requirement as a column of the finding."""
-    if isinstance(value, str):
-        return "{" not in value and "}" not in value
-    if isinstance(value, dict):
-        return all(_plain(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(_plain(v) for v in value)
-    return True

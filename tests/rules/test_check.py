@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orgmodel.rules import kinds
-
-from .conftest import (
+from orgmodel.rules.testing import (
     BASE,
     COUNTY,
     FOURTH,

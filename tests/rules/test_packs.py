@@ -10,8 +10,7 @@ import yaml
 
 from orgmodel.errors import PackError
 from orgmodel.rules.pack import load_pack
-
-from .conftest import F, apply, assert_findings, baseline, dismiss, run
+from orgmodel.rules.testing import F, apply, assert_findings, baseline, dismiss, run
 
 NANTONG_IDS = ["S1", "S2", "S3", "S4", "S5", "G1", "G2", "G3", "G4", "G5", "G6", "Q1", "Q2", "Q3",
                "X1", "X2", "R1", "F1", "P1", "T1", "T2", "T3", "T4", "C1", "A1", "A2"]

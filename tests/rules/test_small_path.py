@@ -1,9 +1,10 @@
 """The small path (`orgmodel.small`) gives exactly the full pipeline's report bytes, or declines.
 
-Declining (None) is always allowed; other bytes never are. So every test compares with
-`read_document → normalize.load → check → build_report(...).to_bytes()`, the pipeline of
-the HTTP API, and the tests that must be served (the examples, clean generated documents)
-also assert that the small path was taken.
+Every test compares with `read_document → normalize.load → check → build_report(...).to_bytes()`,
+the pipeline of the HTTP API (`testing.pipeline_bytes`). Documents the small path must
+serve (the examples, clean generated documents) assert that it was taken; the documents and
+packs it declines are named below, each with the reason it declines. The rule tables run
+through both engines in test_cases.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -20,31 +20,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orgmodel import normalize, small, vocabulary
-from orgmodel.check import check
+from orgmodel import small, vocabulary
 from orgmodel.errors import RosterInputError
-from orgmodel.readers.document import read_document
-from orgmodel.report import build_report
-from orgmodel.rules import kinds
+from orgmodel.rules.kinds import FINDING_SCHEMA, KINDS, Finding
 from orgmodel.rules.pack import Pack, available, load_pack
-from orgmodel.small import evaluate
+from orgmodel.rules.testing import AS_OF, change_community, change_person, pipeline_bytes
 from orgmodel.small.plan import plan_for
 from orgmodel.small.report import to_bytes
 
-from . import (
-    test_as_of,
-    test_body_size,
-    test_holder_attribute,
-    test_households_ratio,
-    test_people,
-    test_qualification,
-    test_relation_and_funding,
-    test_role_holders,
-    test_rollout,
-    test_tasks,
-    test_unit_exists,
-)
-from .conftest import AS_OF, apply, change_community, change_person
+from .strategies import communities
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 PACKS = available()
@@ -53,29 +37,12 @@ DATES = [None, "2020-01-01", "2023-12-31", "2024-01-01", "2024-06-30", "2024-07-
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _properties_module() -> Any:
-    """tests/test_properties.py, whose roster strategy this file extends (tests/ is no package)."""
-    spec = importlib.util.spec_from_file_location("orgmodel_tests_properties", Path(__file__).parents[1] / "test_properties.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-communities = _properties_module().communities
-
-
-def pipeline(doc: dict[str, Any], pack: Pack, as_of: dt.date) -> bytes:
-    roster, _ = normalize.load(read_document(copy.deepcopy(doc), "request"))
-    return build_report(check(roster, pack, as_of)).to_bytes()
-
-
 def assert_same_or_declined(doc: dict[str, Any], pack: Pack, as_of: dt.date) -> bytes | None:
     """The property: the small path's bytes are the pipeline's, or None (always None when the
     pipeline finds input errors). Returns the small path's answer."""
     fast = small.report_bytes(copy.deepcopy(doc), pack, as_of)
     try:
-        full = pipeline(doc, pack, as_of)
+        full = pipeline_bytes(doc, pack, as_of)
     except RosterInputError:
         assert fast is None
         return None
@@ -188,7 +155,7 @@ def _document(**fields: Any) -> Any:
 
 
 def _post(**fields: Any) -> Any:
-    """Fields of the first appointment (`conftest.change_post` selects by unit and role)."""
+    """Fields of the first appointment (`testing.change_post` selects by unit and role)."""
     def edit(doc: dict[str, Any]) -> None:
         doc["communities"][0]["appointments"][0].update(fields)
     return edit
@@ -303,22 +270,6 @@ def test_each_community_of_the_district_takes_the_small_path(doc: dict[str, Any]
         assert assert_same_or_declined(doc, load_pack(pack), AS_OF) is not None
 
 
-RULE_TABLES = [m.CASES for m in (test_as_of, test_body_size, test_holder_attribute, test_households_ratio, test_people,
-                                 test_qualification, test_relation_and_funding, test_role_holders, test_rollout,
-                                 test_tasks, test_unit_exists)]
-
-
-@pytest.mark.parametrize(("edits", "pack", "expected"), [case for table in RULE_TABLES for case in table])
-def test_every_case_of_the_rule_tables_gets_the_pipelines_bytes_or_none(edits: tuple, pack: str, expected: list) -> None:
-    assert_same_or_declined(apply(edits), load_pack(pack), AS_OF)
-
-
-def test_most_cases_of_the_rule_tables_take_the_small_path() -> None:
-    cases = [case.values for table in RULE_TABLES for case in table]
-    taken = sum(small.report_bytes(apply(edits), load_pack(pack), AS_OF) is not None for edits, pack, _ in cases)
-    assert taken >= 0.9 * len(cases)  # all but the four-community C1 cases, today
-
-
 # --- what it declines ----------------------------------------------------------------------------
 
 def hongqiao() -> dict[str, Any]:
@@ -373,10 +324,35 @@ def _pack(**rule: Any) -> Pack:
         {"id": "Z1", "name": "test.rule", "title": "测试", "severity": "error", "citation": "测试", **rule}]})
 
 
-def test_a_pack_with_what_the_small_path_does_not_reproduce_gets_none() -> None:
-    pack = _pack(kind="forbidden_relation", parameters={"source": "party_org", "type": "leads"})
+DECLINED_PARAMETERS = [  # (kind, parameters): each kind module says why its per-community path declines them
+    pytest.param("forbidden_relation", {"source": "party_org", "type": "leads"}, id="a unit as the source"),
+    pytest.param("qualification", {"post": "governance_office.student_social_worker", "attribute": "education",
+                                   "allowed": ["bachelor", True], "requirement": "本科"}, id="codes mixed with true"),
+    pytest.param("qualification", {"post": "governance_office.student_social_worker", "attribute": "education",
+                                   "allowed": ["bachelor"], "requirement": "本科{name}"}, id="braces in a requirement"),
+    pytest.param("holder_attribute", {"posts": ["residents_committee.member"], "attribute": "gender",
+                                      "value": "female", "requirement": "{actual}"}, id="braces in a holder's requirement"),
+]
+
+
+@pytest.mark.parametrize(("kind", "parameters"), DECLINED_PARAMETERS)
+def test_a_pack_with_what_the_small_path_does_not_reproduce_gets_none(kind: str, parameters: dict[str, Any]) -> None:
+    pack = _pack(kind=kind, parameters=parameters)
+    assert KINDS[kind].small_declines(pack.params(pack.rules[0])) is not None
     assert plan_for(pack) is None
     assert small.report_bytes(hongqiao(), pack, AS_OF) is None
+    pipeline_bytes(hongqiao(), pack, AS_OF)  # the pipeline takes the pack
+
+
+@pytest.mark.parametrize(("kind", "parameters"), [
+    pytest.param("forbidden_relation", {"source": "government", "type": "leads"}, id="a government body as the source"),
+    pytest.param("qualification", {"post": "governance_office.resident_police", "attribute": "police_officer",
+                                   "allowed": [True], "requirement": "民警"}, id="true for a yes/no attribute"),
+])
+def test_the_same_kinds_with_other_parameters_take_the_small_path(kind: str, parameters: dict[str, Any]) -> None:
+    pack = _pack(kind=kind, parameters=parameters)
+    assert KINDS[kind].small_declines(pack.params(pack.rules[0])) is None
+    assert assert_same_or_declined(hongqiao(), pack, AS_OF) is not None
 
 
 def test_a_pack_is_planned_anew_when_it_changes_under_the_same_id_and_version() -> None:
@@ -387,9 +363,9 @@ def test_a_pack_is_planned_anew_when_it_changes_under_the_same_id_and_version() 
     assert small.report_bytes(hongqiao(), two, AS_OF) != small.report_bytes(hongqiao(), three, AS_OF)
 
 
-def test_the_small_engine_has_every_kind_and_the_columns_of_the_findings() -> None:
-    assert set(evaluate.KINDS) == set(kinds.KINDS)
-    assert evaluate.Finding._fields == tuple(kinds.FINDING_SCHEMA)
+def test_every_kind_has_a_per_community_evaluation_and_the_columns_of_the_findings() -> None:
+    assert [name for name, k in KINDS.items() if k.per_community is None] == []
+    assert Finding._fields == tuple(FINDING_SCHEMA)
 
 
 @pytest.mark.parametrize("person_id", ["32060219900101123X", "13812345678", "A32060219900101123X", "P022"])

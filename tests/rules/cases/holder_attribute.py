@@ -6,9 +6,7 @@ P01 主任, P06 副主任 (the only woman), P07–P09 委员; the 大学生村�
 
 from __future__ import annotations
 
-import pytest
-
-from .conftest import F, case, change_person, check_case, rural
+from orgmodel.rules.testing import F, case, change_person, rural
 
 MEMBERS = ("P01", "P06", "P07", "P08", "P09")
 NO_WOMAN = F("L1", "warning", "residents_committee", actual=0, min=1)
@@ -18,6 +16,8 @@ GENDER_MISSING = F("L1", "warning", "residents_committee", actual=0, missing="ge
 def genders(value: str | None, *people: str) -> tuple:
     return tuple(change_person(p, gender=value) for p in people)
 
+
+KINDS = ("holder_attribute",)
 
 CASES = [
     case("L1 a woman 副主任 is enough", rural(), [], pack="cn-law"),
@@ -38,7 +38,3 @@ CASES = [
     case("L1 is not in nantong", (rural(), change_person("P06", gender="male")), []),
 ]
 
-
-@pytest.mark.parametrize(("edits", "pack", "expected"), CASES)
-def test_holder_attribute(edits, pack, expected) -> None:
-    check_case(edits, pack, expected)

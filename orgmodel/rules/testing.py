@@ -1,8 +1,18 @@
-"""A fully compliant community, small edits to it, and the expected findings of a case.
+"""Rule cases as data: a compliant community, small edits to it, and the findings they cause.
 
-Every rule test starts from `baseline()` (no finding at all under `nantong`, see
-test_check.py), applies a few edits, runs the public check and compares the *exact*
-multiset of findings with the expected ones. So each finding of a case is caused by its edits.
+A case starts from `baseline()` (one urban community with no finding at all under the
+`nantong` pack), applies a few edits, and names the *exact* multiset of findings it expects,
+so each finding of a case is caused by its edits. `check_columnar` runs it through the
+library's pipeline, `check_small` through the small engine (`orgmodel.small`), which must
+give the same findings and the same bytes, or decline when the case says it does.
+
+A city writing its own pack can write its cases the same way::
+
+    from orgmodel.rules.testing import F, case, check_columnar, check_small, dismiss
+
+    CASES = [case("Z1 one mediator", dismiss("P23"), [F("Z1", "error", ...)], pack="city.yaml")]
+
+and run both checks over them with `pytest.mark.parametrize`.
 """
 
 from __future__ import annotations
@@ -10,15 +20,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import pytest
-
-from orgmodel import normalize
+from orgmodel import normalize, small
 from orgmodel.check import check
 from orgmodel.readers.document import read_document
 from orgmodel.report import Finding, Report, build_report
-from orgmodel.rules.pack import load_pack
+from orgmodel.rules.pack import Pack, load_pack
 
 AS_OF = dt.date(2026, 11, 25)
 
@@ -159,12 +168,14 @@ def change_person(pid: str, **attrs: Any) -> Edit:
 
 
 def change_community(community: str = BASE, **fields: Any) -> Edit:
-    """Community fields; `office_activity_yuan` goes into the budget."""
+    """Community fields; `office_activity_yuan` goes into the budget. An edit can be applied
+    to any number of documents (both engines apply a case's edits)."""
     def edit(doc: Doc) -> None:
         c = _community(doc, community)
-        if "office_activity_yuan" in fields:
-            c["budget"] = {"office_activity_yuan": fields.pop("office_activity_yuan")}
-        c.update(fields)
+        own = dict(fields)
+        if "office_activity_yuan" in own:
+            c["budget"] = {"office_activity_yuan": own.pop("office_activity_yuan")}
+        c.update(copy.deepcopy(own))
     return edit
 
 
@@ -227,9 +238,22 @@ def apply(edits: Iterable[Edit]) -> Doc:
 
 # --- running and comparing ---------------------------------------------------------------------
 
-def run(doc: Doc, pack: str = "nantong", as_of: dt.date = AS_OF) -> Report:
+PackRef = str | Pack  # a packaged pack's id, a pack file's path, or a pack
+
+
+def pack_of(pack: PackRef) -> Pack:
+    return pack if isinstance(pack, Pack) else load_pack(pack)
+
+
+def pipeline_bytes(doc: Doc, pack: PackRef = "nantong", as_of: dt.date = AS_OF) -> bytes:
+    """The JSON report of the library's pipeline (read → normalise → check → report)."""
+    roster, _ = normalize.load(read_document(copy.deepcopy(doc), "request"))
+    return build_report(check(roster, pack_of(pack), as_of)).to_bytes()
+
+
+def run(doc: Doc, pack: PackRef = "nantong", as_of: dt.date = AS_OF) -> Report:
     roster, _ = normalize.load(read_document(copy.deepcopy(doc), "case.json"))
-    return build_report(check(roster, load_pack(pack), as_of)).to_model()
+    return build_report(check(roster, pack_of(pack), as_of)).to_model()
 
 
 class F(NamedTuple):
@@ -269,10 +293,40 @@ def assert_findings(report: Report, expected: Iterable[F]) -> None:
     assert _sorted(observed(f) for f in report.findings) == _sorted(expected)
 
 
-def case(case_id: str, edits: Edit | tuple[Edit, ...], expected: list[F], pack: str = "nantong") -> Any:
-    """One row of a rule table: edits to the baseline, the pack, the expected findings."""
-    return pytest.param(edits if isinstance(edits, tuple) else (edits,), pack, expected, id=case_id)
+@dataclass(frozen=True)
+class Case:
+    """One row of a rule table: edits to the baseline, the pack, the expected findings, and,
+    when the small engine leaves the case to the pipeline, why (`small_declines`)."""
+
+    id: str
+    edits: tuple[Edit, ...]
+    expected: list[F]
+    pack: PackRef = "nantong"
+    small_declines: str | None = None
+    as_of: dt.date = AS_OF
+
+    def document(self) -> Doc:
+        return apply(self.edits)
 
 
-def check_case(edits: tuple[Edit, ...], pack: str, expected: list[F]) -> None:
-    assert_findings(run(apply(edits), pack), expected)
+def case(case_id: str, edits: Edit | tuple[Edit, ...], expected: list[F], pack: PackRef = "nantong",
+         small_declines: str | None = None) -> Case:
+    return Case(case_id, edits if isinstance(edits, tuple) else (edits,), expected, pack, small_declines)
+
+
+def check_columnar(c: Case) -> None:
+    """The library's pipeline gives exactly the case's findings."""
+    assert_findings(run(c.document(), c.pack, c.as_of), c.expected)
+
+
+def check_small(c: Case) -> None:
+    """The small engine gives exactly the case's findings, in the pipeline's very bytes; or,
+    when the case says the small engine declines it, it declines."""
+    doc = c.document()
+    fast = small.report_bytes(copy.deepcopy(doc), pack_of(c.pack), c.as_of)
+    if c.small_declines is not None:
+        assert fast is None, f"the small engine serves a case it is said to decline ({c.small_declines})"
+        return
+    assert fast is not None, "the small engine declines a case that does not say it does"
+    assert_findings(Report.model_validate_json(fast), c.expected)
+    assert fast.decode("utf-8") == pipeline_bytes(doc, c.pack, c.as_of).decode("utf-8")

@@ -5,9 +5,7 @@ Every full-time person of the station counts, the 站长 included; part-time one
 
 from __future__ import annotations
 
-import pytest
-
-from .conftest import F, appoint, case, change_community, change_post, check_case, dismiss
+from orgmodel.rules.testing import F, appoint, case, change_community, change_post, dismiss
 
 STAFF = [f"P{n}" for n in range(11, 20)]
 ONLY_THE_HEAD = tuple(dismiss(p) for p in STAFF)
@@ -16,6 +14,8 @@ ONLY_THE_HEAD = tuple(dismiss(p) for p in STAFF)
 def station(actual: int, required: int) -> F:
     return F("S5", "error", "service_station", "staff", actual=actual, min=required, shortfall=required - actual)
 
+
+KINDS = ("households_ratio",)
 
 CASES = [
     case("3000 households, 9 full-time: short by 1", dismiss("P19"), [station(9, 10)]),
@@ -46,7 +46,3 @@ CASES = [
          [F("S5", "warning", "service_station", "staff", actual=10, missing="households")]),
 ]
 
-
-@pytest.mark.parametrize(("edits", "pack", "expected"), CASES)
-def test_households_ratio(edits, pack, expected) -> None:
-    check_case(edits, pack, expected)

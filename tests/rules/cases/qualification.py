@@ -6,9 +6,7 @@ counts for G2/G5/G6 (no G finding).
 
 from __future__ import annotations
 
-import pytest
-
-from .conftest import F, appoint, case, change_person, change_post, check_case
+from orgmodel.rules.testing import F, appoint, case, change_person, change_post
 
 SOCIAL_WORKER = ("governance_office", "student_social_worker")
 POLICE = ("governance_office", "resident_police")
@@ -22,6 +20,8 @@ def unqualified(rule: str, post: tuple[str, str], pid: str) -> F:
 def blank(rule: str, post: tuple[str, str], pid: str, field: str) -> F:
     return F(rule, "warning", *post, pid, missing=field)
 
+
+KINDS = ("qualification",)
 
 CASES = [
     # Q1
@@ -54,7 +54,3 @@ CASES = [
          [blank("Q3", ENVOY, "P27", "political_legal_officer")]),
 ]
 
-
-@pytest.mark.parametrize(("edits", "pack", "expected"), CASES)
-def test_qualification(edits, pack, expected) -> None:
-    check_case(edits, pack, expected)

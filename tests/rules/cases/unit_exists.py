@@ -6,9 +6,7 @@ hiring plan counts every missing post (domain.md §4).
 
 from __future__ import annotations
 
-import pytest
-
-from .conftest import F, add_unit, case, change_post, check_case, dismiss, dismiss_unit
+from orgmodel.rules.testing import F, add_unit, case, change_post, dismiss, dismiss_unit
 
 GOVERNANCE_POSTS_MISSING = [
     F("G1", "error", "governance_office", "governance_specialist", actual=0, min=1, shortfall=1),
@@ -20,6 +18,8 @@ GOVERNANCE_POSTS_MISSING = [
 ]
 S1_GOVERNANCE = F("S1", "error", "governance_office", actual=0, min=1)
 GOVERNANCE_PEOPLE = [f"P{n}" for n in range(20, 28)]
+
+KINDS = ("unit_exists",)
 
 CASES = [
     case("no governance_office: S1 and every G post with actual 0", dismiss_unit("governance_office"),
@@ -46,7 +46,3 @@ CASES = [
          [F("S5", "error", "service_station", "staff", actual=9, min=10, shortfall=1)]),
 ]
 
-
-@pytest.mark.parametrize(("edits", "pack", "expected"), CASES)
-def test_unit_exists(edits, pack, expected) -> None:
-    check_case(edits, pack, expected)

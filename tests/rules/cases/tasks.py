@@ -6,9 +6,9 @@ missing data (a warning); a missing document number is an error. Absent tasks me
 
 from __future__ import annotations
 
-import pytest
+from orgmodel.rules.testing import F, add_task, case
 
-from .conftest import F, add_task, case, check_case
+KINDS = ("task_category_known", "task_forbidden", "task_requirements")
 
 CASES = [
     # T1
@@ -41,7 +41,3 @@ CASES = [
     case("T4 does not apply to assist", add_task("assist", purchase_contract=None), []),
 ]
 
-
-@pytest.mark.parametrize(("edits", "pack", "expected"), CASES)
-def test_tasks(edits, pack, expected) -> None:
-    check_case(edits, pack, expected)

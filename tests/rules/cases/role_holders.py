@@ -1,14 +1,15 @@
 """role_holders: S4 (one head each), G1–G6 (the governance office's team), A1, A2.
 
+The as-of date is checked here too: the check runs as of 2026-11-25 (`testing.AS_OF`) and a
+security guard's post (G4) is moved around it.
+
 Counts are of people holding the role; G3/G4 count full-time holders only and give a
 warning (shortfall 0) for each part-time one; a blank 专职 is part-time.
 """
 
 from __future__ import annotations
 
-import pytest
-
-from .conftest import F, add_unit, appoint, case, change_post, check_case, dismiss, relabel
+from orgmodel.rules.testing import Edit, F, add_unit, appoint, case, change_post, dismiss, relabel
 
 
 def governance(rule: str, role: str, actual: int, minimum: int) -> F:
@@ -22,6 +23,8 @@ def part_time(rule: str, role: str, pid: str) -> F:
 def head(unit: str, role: str, actual: int) -> F:
     return F("S4", "error", unit, role, actual=actual, min=1, max=1)
 
+
+KINDS = ("role_holders",)
 
 CASES = [
     # S4: exactly one 书记 and one 主任; shortfall 0 (S2/S3 count seats)
@@ -82,7 +85,21 @@ CASES = [
     case("A2 a part-time 村官 counts", change_post("P28", full_time=False), []),
 ]
 
+ONE_GUARD_SHORT = [F("G4", "error", "governance_office", "security_guard", actual=1, min=2, shortfall=1)]
 
-@pytest.mark.parametrize(("edits", "pack", "expected"), CASES)
-def test_role_holders(edits, pack, expected) -> None:
-    check_case(edits, pack, expected)
+
+def guard(**dates: str) -> Edit:
+    return change_post("P25", **dates)
+
+
+AS_OF_CASES = [  # a post counts when start ≤ as_of ≤ end, both inclusive, either blank
+    case("ended the day before", guard(end="2026-11-24"), ONE_GUARD_SHORT),
+    case("ends on the day: counts", guard(end="2026-11-25"), []),
+    case("starts the day after", guard(start="2026-11-26"), ONE_GUARD_SHORT),
+    case("starts on the day: counts", guard(start="2026-11-25"), []),
+    case("one-day post on the day: counts", guard(start="2026-11-25", end="2026-11-25"), []),
+    case("in force over the day: counts", guard(start="2024-01-01", end="2027-12-31"), []),
+    case("a past term", guard(start="2020-01-01", end="2023-12-31"), ONE_GUARD_SHORT),
+    case("Chinese date spelling", guard(end="2026年11月24日"), ONE_GUARD_SHORT),
+]
+CASES += AS_OF_CASES

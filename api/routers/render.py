@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from starlette.concurrency import run_in_threadpool
@@ -10,19 +10,11 @@ from starlette.concurrency import run_in_threadpool
 from api.access import StatelessCaller
 from api.deps import AsOf, RulePack, SettingsDep
 from api.errors import responses
-from orgmodel import charts, normalize
-from orgmodel.check import check
+from api.services.charts import CHART_RESPONSE, MEDIA_TYPES, ChartFormat, chart_bytes
+from orgmodel import check_roster, load_roster
 from orgmodel.document import RosterDocument
-from orgmodel.readers.document import from_model
 
 router = APIRouter(tags=["render"])
-
-MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf", "dot": "text/vnd.graphviz"}
-ChartFormat = Literal["svg", "png", "pdf", "dot"]
-
-_BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
-CHART_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The chart", "content": {media: _BINARY for media in MEDIA_TYPES.values()}}}
 
 
 @router.post("/v1/render", response_class=Response,
@@ -38,10 +30,7 @@ async def render_chart(
         raise HTTPException(422, "give either community or region")
 
     def draw() -> bytes:
-        roster, _ = normalize.load(from_model(document, "request"))
-        result = check(roster, pack, as_of)
-        source = charts.community_chart(result, community) if community is not None else charts.region_overview(
-            result, str(region))
-        return charts.render(source, format, timeout=settings.render_timeout_seconds)
+        result = check_roster(load_roster(document, "request"), pack, as_of)
+        return chart_bytes(result, community, region, format, settings.render_timeout_seconds)
 
     return Response(await run_in_threadpool(draw), media_type=MEDIA_TYPES[format])

@@ -16,6 +16,7 @@ from typing import IO, Literal
 import polars as pl
 from pydantic import BaseModel
 
+from orgmodel import regions
 from orgmodel.check import CheckResult
 from orgmodel.errors import InputError
 from orgmodel.masking import mask_column
@@ -170,36 +171,35 @@ REGION_FIELDS = list(RegionSummary.model_fields)
 def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
     """Every region of the tree with its whole subtree rolled up (the hiring plan per region).
     `shortfall_by_role` holds the object's JSON text, indented for its place in the report."""
-    info = {r["id"]: r for r in result.roster.regions.with_columns(pl.col("level").cast(pl.String)).iter_rows(named=True)}
-    for region in status["region"].drop_nulls().unique().to_list():
-        info.setdefault(region, {"id": region, "name": None, "level": None, "parent": None})
-    ancestors: dict[str, list[str]] = {}
-    for region in info:
-        chain, at = [], region
-        while at is not None and at in info and at not in chain:
-            chain.append(at)
-            at = info[at]["parent"]
-        ancestors[region] = chain
-    links = pl.DataFrame({"region": list(ancestors), "ancestor": list(ancestors.values())},
-                         schema={"region": pl.String, "ancestor": pl.List(pl.String)}).explode("ancestor")
-    tallies = status.join(links, on="region", how="inner").group_by("ancestor").agg(
-        pl.len().alias("communities"),
-        *[(pl.col("status") == state).sum().alias(state) for state in ("compliant", "incomplete", "with_errors")])
-    found = result.findings.join(status.select("community_id", "region"), on="community_id", how="inner")
-    over = found.filter(pl.col("detail") == "over_max").join(links, on="region").group_by("ancestor").agg(
-        pl.len().alias("over_max"))
-    plan = (_shortfalls(found).join(links, on="region").group_by("ancestor", "key").agg(pl.col("shortfall").sum())
+    tree = regions.region_tree(result.roster)
+    states = ("compliant", "incomplete", "with_errors")
+    placed = status.filter(pl.col("region").is_not_null())
+    found = result.findings.join(placed.select("community_id", "region"), on="community_id", how="inner")
+    own: dict[str, dict[str, int]] = {}
+    for region, *figures in placed.group_by("region").agg(
+            pl.len().alias("communities"), *[(pl.col("status") == state).sum().alias(state) for state in states]).rows():
+        own[region] = dict(zip(("communities", *states), figures, strict=True))
+    for region, over in found.filter(pl.col("detail") == "over_max").group_by("region").len().rows():
+        own[region]["over_max"] = over
+    plans: dict[str, dict[str, int]] = {}
+    for region, key, shortfall in _shortfalls(found).group_by("region", "key").agg(pl.col("shortfall").sum()).rows():
+        plans.setdefault(region, {})[key] = shortfall
+    counts = ["communities", *states, "over_max"]
+    totals = regions.roll_up(tree, own)
+    tallies = pl.DataFrame([(region, *[figures.get(c, 0) for c in counts]) for region, figures in totals.items()],
+                           schema={"ancestor": pl.String, **dict.fromkeys(counts, pl.Int64)}, orient="row")
+    plan = (pl.DataFrame([(region, key, n) for region, plan in regions.roll_up(tree, plans).items() for key, n in plan.items()],
+                         schema={"ancestor": pl.String, "key": pl.String, "shortfall": pl.Int64}, orient="row")
             .sort("ancestor", "key")
             .group_by("ancestor", maintain_order=True).agg(
                 pl.format('        "{}": {}', "key", "shortfall").str.join(",\n").alias("lines"),
                 pl.col("shortfall").sum().alias("shortfall_total")))
-    base = pl.DataFrame(list(info.values()), schema={"id": pl.String, "name": pl.String, "level": pl.String,
-                                                     "parent": pl.String}, orient="row")
-    counts = ["communities", "compliant", "incomplete", "with_errors", "over_max", "shortfall_total"]
+    base = pl.DataFrame([(region, data.get("name"), data.get("level"), data.get("parent"))
+                         for region, data in tree.nodes(data=True)],
+                        schema={"id": pl.String, "name": pl.String, "level": pl.String, "parent": pl.String}, orient="row")
     return (base.join(tallies, left_on="id", right_on="ancestor", how="left")
-            .join(over, left_on="id", right_on="ancestor", how="left")
             .join(plan, left_on="id", right_on="ancestor", how="left")
-            .with_columns(pl.col(counts).fill_null(0).cast(pl.Int64),
+            .with_columns(pl.col([*counts, "shortfall_total"]).fill_null(0).cast(pl.Int64),
                           shortfall_by_role=pl.when(pl.col("lines").is_null()).then(pl.lit("{}"))
                           .otherwise(pl.concat_str([pl.lit("{\n"), pl.col("lines"), pl.lit("\n      }")])))
             .sort("id").select(*REGION_FIELDS, "shortfall_total"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from graphviz import Digraph
 
+from orgmodel import regions
 from orgmodel.charts.engine import ChartTooLarge, NotInRoster
 from orgmodel.charts.escape import html_label, html_text
 from orgmodel.charts.style import FONT, MUTED, STATUS_COLOUR, STATUS_LABEL, short_post
@@ -65,26 +66,11 @@ class Block:
         return BLOCK_HEADER + rows * (BOX_H + GAP) - GAP + BLOCK_PAD
 
 
-def subregions(result: CheckResult, region_id: str) -> set[str]:
-    """The region and every region below it."""
-    children: dict[str, list[str]] = {}
-    for child, parent in result.roster.regions.select("id", "parent").iter_rows():
-        if parent is not None:
-            children.setdefault(parent, []).append(child)
-    found, stack = set(), [region_id]
-    while stack:
-        at = stack.pop()
-        if at not in found:
-            found.add(at)
-            stack.extend(children.get(at, []))
-    return found
-
-
 def communities_in(result: CheckResult, region_id: str) -> pl.DataFrame:
     """The communities of a region's subtree (id, name, region), sorted by id; `NotInRoster`
     when the roster knows no such region or it holds no community."""
-    inside = result.roster.communities.filter(
-        pl.col("region").is_in(pl.Series(sorted(subregions(result, region_id)), dtype=pl.String).implode()))
+    below = regions.subtree(regions.region_tree(result.roster), region_id)
+    inside = result.roster.communities.filter(pl.col("region").is_in(pl.Series(sorted(below), dtype=pl.String).implode()))
     if inside.is_empty():
         raise NotInRoster(f"花名册中没有区域 {region_id} 或该区域下没有社区 / "
                           f"region {region_id} is not in the roster or holds no community")

@@ -1,22 +1,16 @@
 """The region tree as rules read it: each region's chain of ancestors, and values inherited
-down the chain (the minimum wage). Plain Python, shared by both engines."""
+down the chain (the minimum wage). Shared by both engines; the tree is `orgmodel.regions`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from orgmodel import regions
+
 
 def ancestors(parents: Mapping[str, str | None]) -> dict[str, list[str]]:
-    """Each region with itself and every region above it; a cycle ends the chain."""
-    result: dict[str, list[str]] = {}
-    for region in parents:
-        chain: list[str] = []
-        at: str | None = region
-        while at is not None and at not in chain:
-            chain.append(at)
-            at = parents.get(at)
-        result[region] = chain
-    return result
+    """Each region of `parents` with itself and every region above it, nearest first."""
+    return regions.chains(regions.from_parents(parents))
 
 
 def inherited(own: Mapping[str, float], chains: Mapping[str, list[str]]) -> dict[str, float]:

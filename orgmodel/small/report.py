@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
+from orgmodel import regions
 from orgmodel.masking import mask_value
 from orgmodel.report import FINDING_FIELDS, REPORT_FORMAT
 from orgmodel.rules import messages as texts
@@ -20,6 +21,7 @@ from orgmodel.small.plan import Plan
 FILE = "request"  # the name the HTTP API gives a roster sent as a document
 STATES = ("compliant", "incomplete", "with_errors")
 SEVERITIES = ("error", "warning", "info")
+COUNTS = ("communities", *STATES, "over_max")  # a region's figures, in the report's order
 
 Found = tuple[int, str, str, Finding]  # (rule order, rule id, citation, finding)
 
@@ -80,36 +82,28 @@ def _summary(findings: list[tuple[str, str, Finding]], status: dict[str, str]) -
 
 def _regions(findings: list[tuple[str, str, Finding]], status: dict[str, str], document: Document) -> list[object]:
     """Every region of the tree with its whole subtree rolled up."""
-    info: dict[str, tuple[str | None, str | None, str | None]] = {
-        r.id: (r.name, r.level, r.parent) for r in document.regions.values()}
-    community_region = {c.id: c.region for c in document.communities}
-    for region in community_region.values():
-        if region is not None:
-            info.setdefault(region, (None, None, None))
-
-    def ancestors(region: str | None) -> list[str]:
-        chain: list[str] = []
-        while region is not None and region in info and region not in chain:
-            chain.append(region)
-            region = info[region][2]
-        return chain
-
-    tally = {region: dict.fromkeys(("communities", *STATES, "over_max"), 0) for region in info}
-    plans: dict[str, dict[str, int]] = {region: {} for region in info}
+    region_of = {c.id: c.region for c in document.communities}
+    tree = regions.from_parents({r.id: r.parent for r in document.regions.values()}, region_of.values())
+    tally: dict[str, dict[str, int]] = {}
+    plans: dict[str, dict[str, int]] = {}
     for community, state in status.items():
-        for region in ancestors(community_region[community]):
-            tally[region]["communities"] += 1
-            tally[region][state] += 1
+        region = region_of[community]
+        if region is not None:
+            _add(tally.setdefault(region, {}), "communities", 1)
+            _add(tally[region], state, 1)
     for _, _, f in findings:
-        if f.community_id is None:
-            continue
-        key = _shortfall_key(f)
-        for region in ancestors(community_region[f.community_id]):
-            tally[region]["over_max"] += f.detail == "over_max"
-            _add(plans[region], key, f.shortfall)
-    return [{"id": region, "name": name, "level": level, "parent": parent, **tally[region],
-             "shortfall_by_role": dict(sorted(plans[region].items()))}
-            for region, (name, level, parent) in sorted(info.items())]
+        region = None if f.community_id is None else region_of[f.community_id]
+        if region is not None:
+            _add(tally.setdefault(region, {}), "over_max", f.detail == "over_max")
+            _add(plans.setdefault(region, {}), _shortfall_key(f), f.shortfall)
+    totals, plan_totals = regions.roll_up(tree, tally), regions.roll_up(tree, plans)
+    listed = document.regions
+    return [{"id": region, "name": listed[region].name if region in listed else None,
+             "level": listed[region].level if region in listed else None,
+             "parent": listed[region].parent if region in listed else None,
+             **{count: totals[region].get(count, 0) for count in COUNTS},
+             "shortfall_by_role": dict(sorted(plan_totals[region].items()))}
+            for region in sorted(tree)]
 
 
 def _finding(rule_id: str, citation: str, f: Finding) -> dict[str, object]:

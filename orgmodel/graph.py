@@ -1,12 +1,15 @@
-"""The structure model as a graph: regions, communities, units, people and outside bodies.
+"""The structure graph: communities, their units, the relations between them and with
+outside bodies, and the people holding posts.
 
-Built per community (or per region) on demand, where a structural rule or a chart needs
-one; national counting runs in columns instead (`orgmodel.rules`). Questions about the
-graph are plain functions of it, in the manner of networkx's algorithms.
+One definition (`structure_graph`), built per community (or per region) on demand: R1 decides
+on it, the org charts draw it; national counting runs in columns instead (`orgmodel.rules`).
+Regions are a graph of their own (`orgmodel.regions`); a community names its region in its
+node's `region`. Questions about the graph are plain functions of it, in the manner of
+networkx's algorithms.
 
-Nodes are tuples: ("region", id), ("community", id), ("unit", community, unit),
-("person", id), ("government", name). Every edge has a `type`: contains, leads, manages,
-supervises, decides, guides, assists, holds.
+Nodes are tuples: ("community", id), ("unit", community, unit), ("person", id),
+("government", name). Every edge has a `type`: contains, leads, manages, supervises, decides,
+guides, assists, holds.
 """
 
 from __future__ import annotations
@@ -69,8 +72,6 @@ def _add_community(g: nx.MultiDiGraph, row: dict[str, object], units: list[dict[
     rural = row["kind"] == "rural"
     g.add_node(("community", community), kind="community", label=row["name"] or community,
                rural=rural, households=row["households"], region=row["region"])
-    if row["region"] is not None:
-        g.add_edge(("region", str(row["region"])), ("community", community), type="contains")
     for unit in units:
         _add_unit(g, community, str(unit["unit"]), rural, unit["name"])  # type: ignore[arg-type]
     for r in relations:
@@ -87,31 +88,29 @@ def _add_standing_relations(g: nx.MultiDiGraph, community: str) -> None:
             g.add_edge(a, b, type=kind)
 
 
-def structure_graph(roster: Roster) -> nx.MultiDiGraph:
-    """The communities' units and their relations, without people: what structural rules read.
-    Pass a roster restricted to the communities you need."""
-    units, relations = _rows_by_community(roster.units), _rows_by_community(roster.relations)
+def structure_graph(roster: Roster, as_of: dt.date | None = None,
+                    communities: list[str] | None = None) -> nx.MultiDiGraph:
+    """The structure of some communities (all, by default): their units, the relations declared
+    and standing, and the outside bodies; with `as_of`, also the people and the posts they hold
+    on that day. R1 decides on it without people, the org charts draw it with them. Use
+    `roster.restricted` or `communities` to keep it small."""
+    if communities is not None:
+        roster = roster.restricted(communities)
     g = nx.MultiDiGraph()
+    units, relations = _rows_by_community(roster.units), _rows_by_community(roster.relations)
     for row in roster.communities.iter_rows(named=True):
-        community = str(row["id"])
-        _add_community(g, row, units.get(community, []), relations.get(community, []))
+        _add_community(g, row, units.get(str(row["id"]), []), relations.get(str(row["id"]), []))
+    if as_of is not None:
+        _add_people(g, roster, as_of)
+    for community in roster.communities["id"].to_list():
         _add_standing_relations(g, community)
     return g
 
 
-def build_graph(roster: Roster, as_of: dt.date, communities: list[str] | None = None) -> nx.MultiDiGraph:
-    """The full structure model of some communities (all, by default): regions, units, people
-    with their posts active on `as_of`. Use `roster.restricted` or `communities` to keep it small."""
-    if communities is not None:
-        roster = roster.restricted(communities)
-    g = nx.MultiDiGraph()
-    for r in roster.regions.iter_rows(named=True):
-        g.add_node(("region", r["id"]), kind="region", label=r["name"] or r["id"], level=r["level"])
-    for r in roster.regions.filter(pl.col("parent").is_not_null()).iter_rows(named=True):
-        g.add_edge(("region", r["parent"]), ("region", r["id"]), type="contains")
-    units, relations = _rows_by_community(roster.units), _rows_by_community(roster.relations)
-    for row in roster.communities.iter_rows(named=True):
-        _add_community(g, row, units.get(str(row["id"]), []), relations.get(str(row["id"]), []))
+build_graph = structure_graph  # the name the book's charts import
+
+
+def _add_people(g: nx.MultiDiGraph, roster: Roster, as_of: dt.date) -> None:
     rural = {c: k == "rural" for c, k in roster.communities.select("id", "kind").iter_rows()}
     active = active_appointments(roster, as_of)
     people = roster.people.join(active.select("person").unique(), on="person", how="semi")
@@ -121,9 +120,6 @@ def build_graph(roster: Roster, as_of: dt.date, communities: list[str] | None = 
         unit = _add_unit(g, a["community"], a["unit"], rural.get(a["community"], False))
         g.add_edge(("person", a["person"]), unit, type="holds", role=a["role"], full_time=a["full_time"],
                    label=a["label"] or vocabulary.role_label(a["role"]))
-    for community in rural:
-        _add_standing_relations(g, community)
-    return g
 
 
 # --- questions about the graph ---------------------------------------------------------------
@@ -156,19 +152,3 @@ def holders_of(g: nx.MultiDiGraph, unit: Node, role: str | None = None) -> list[
         ((a, d) for a, _, d in g.in_edges(unit, data=True) if d["type"] == "holds" and (role is None or d["role"] == role)),
         key=lambda pair: (str(pair[1]["role"]), pair[0]),
     )
-
-
-def members_of(g: nx.MultiDiGraph, unit: Node) -> set[Node]:
-    return {person for person, _ in holders_of(g, unit)}
-
-
-def full_time_posts(g: nx.MultiDiGraph, person: Node) -> list[tuple[Node, str]]:
-    return sorted((b, str(d["role"])) for _, b, d in g.out_edges(person, data=True)
-                  if d["type"] == "holds" and d.get("full_time"))
-
-
-def guiding_bodies(g: nx.MultiDiGraph, community: str) -> list[Node]:
-    """Government bodies with a guides/assists edge into the community's units."""
-    units = set(units_of(g, community))
-    return sorted({a for a, b, d in g.edges(data=True)
-                   if b in units and g.nodes[a].get("kind") == "government" and d["type"] in ("guides", "assists")})

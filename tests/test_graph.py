@@ -1,4 +1,4 @@
-"""The structure graph: nodes, typed edges, as-of filtering, and the graph functions rules use."""
+"""The structure graph: nodes, typed edges, as-of filtering, and the graph functions R1 and the charts use."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orgmodel import graph, normalize
+from orgmodel import graph, normalize, regions
 from orgmodel.readers.document import read_document
 
 EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "hongqiao.json").read_text(encoding="utf-8"))
@@ -24,14 +24,15 @@ def roster_of(doc: dict):
 
 @pytest.fixture(scope="module")
 def g():
-    return graph.build_graph(roster_of(EXAMPLE), AS_OF)
+    return graph.structure_graph(roster_of(EXAMPLE), AS_OF)
 
 
 def test_regions_contain_each_other_and_the_community(g):
-    assert g.nodes[("region", "320602")]["level"] == "county"
-    contains = {(a, b) for a, b, _ in graph.edges_of_type(g, "contains")}
-    assert (("region", "320600"), ("region", "320602")) in contains
-    assert (("region", "320602001"), ("community", COMMUNITY)) in contains
+    tree = regions.region_tree(roster_of(EXAMPLE))  # the regions are a graph of their own
+    assert tree.nodes["320602"]["level"] == "county"
+    assert tree.has_edge("320600", "320602")
+    assert g.nodes[("community", COMMUNITY)]["region"] == "320602001"
+    assert tree.has_edge("320602", "320602001")
 
 
 def test_the_four_core_units_and_their_standing_relations(g):
@@ -44,12 +45,14 @@ def test_the_four_core_units_and_their_standing_relations(g):
 
 
 def test_government_guides_and_does_not_lead(g):
-    assert graph.guiding_bodies(g, COMMUNITY) == [("government", "和平桥街道办事处")]
+    guides = {(a, b) for a, b, _ in graph.edges_of_type(g, "guides")}
+    assert guides == {(("government", "和平桥街道办事处"), graph.unit_node(COMMUNITY, "residents_committee"))}
     assert graph.forbidden_edges(g, "government", "leads") == []
 
 
 def test_compound_post_gives_two_holds_edges_for_one_person(g):
-    posts = graph.full_time_posts(g, ("person", "P001"))
+    posts = sorted((unit, str(post["role"])) for unit in graph.units_of(g, COMMUNITY)
+                   for person, post in graph.holders_of(g, unit) if person == ("person", "P001") and post["full_time"])
     assert posts == [(graph.unit_node(COMMUNITY, "party_org"), "secretary"),
                      (graph.unit_node(COMMUNITY, "residents_committee"), "director")]
 
@@ -57,13 +60,13 @@ def test_compound_post_gives_two_holds_edges_for_one_person(g):
 def test_only_appointments_active_on_the_as_of_date_are_drawn(g):
     guards = graph.holders_of(g, graph.unit_node(COMMUNITY, "governance_office"), "security_guard")
     assert {person for person, _ in guards} == {("person", "P023"), ("person", "P026")}  # P027 left at the end of 2023
-    earlier = graph.build_graph(roster_of(EXAMPLE), dt.date(2023, 6, 1))
+    earlier = graph.structure_graph(roster_of(EXAMPLE), dt.date(2023, 6, 1))
     guards = graph.holders_of(earlier, graph.unit_node(COMMUNITY, "governance_office"), "security_guard")
     assert {person for person, _ in guards} == {("person", "P023"), ("person", "P027")}  # P026 started in 2024
 
 
-def test_members_of_counts_a_person_once(g):
-    members = graph.members_of(g, graph.unit_node(COMMUNITY, "party_org"))
+def test_a_unit_counts_a_person_once(g):
+    members = {person for person, _ in graph.holders_of(g, graph.unit_node(COMMUNITY, "party_org"))}
     assert len(members) == 5
 
 
@@ -74,3 +77,16 @@ def test_forbidden_edges_finds_a_government_that_leads():
     built = graph.structure_graph(roster_of(doc))
     assert graph.forbidden_edges(built, "government", "leads") == [
         (("government", "和平桥街道办事处"), graph.unit_node(COMMUNITY, "residents_committee"))]
+
+
+def test_r1_and_the_chart_read_one_graph():
+    """Without people the graph is the one R1 decides on; with them it is that graph plus the
+    people, their posts and the units only their posts bring into being."""
+    roster = roster_of(EXAMPLE)
+    bare, full = graph.structure_graph(roster), graph.structure_graph(roster, AS_OF)
+    typed = lambda g: {(a, b, d["type"]) for a, b, d in g.edges(data=True)}  # noqa: E731
+    assert set(bare) < set(full) and typed(bare) < typed(full)
+    staffed = {b for _, b, d in full.edges(data=True) if d["type"] == "holds"}
+    assert all(n[0] == "person" or n in staffed for n in set(full) - set(bare))
+    assert ("unit", COMMUNITY, "party_org") in staffed - set(bare)  # staffed, not declared
+    assert not any(d["type"] == "holds" for _, _, d in bare.edges(data=True))

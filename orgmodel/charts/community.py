@@ -1,8 +1,9 @@
 """One community's org chart (组织架构图): its units and relations, every post with its holder,
 and what the checks found drawn where it belongs.
 
-Drawn from the same graph the checks read (`orgmodel.graph`) and from the check's findings,
-never from a second reading of the roster, so the chart and the report cannot disagree:
+Drawn from the structure graph R1 decides on (`orgmodel.graph.structure_graph`, here with the
+people as of the check's date) and from the check's findings, never from a second reading of
+the roster, so the chart and the report cannot disagree:
 
 * a vacancy seat (空缺) is a finding with `shortfall > 0`, one seat per person missing, in the
   unit and role the finding books it to; a unit a finding names but nobody staffs is drawn
@@ -40,7 +41,7 @@ from orgmodel.charts.style import (
     worst,
 )
 from orgmodel.check import CheckResult
-from orgmodel.graph import Node, build_graph, holders_of, unit_node, units_of
+from orgmodel.graph import Node, holders_of, structure_graph, unit_node, units_of
 from orgmodel.masking import mask_text
 
 # A unit table past this many rows (posts + seats) is not a chart anyone can read, and dot's
@@ -279,13 +280,13 @@ def community_chart(result: CheckResult, community_id: str, *, graph: nx.MultiDi
                     findings: pl.DataFrame | None = None) -> str:
     """The DOT source of one community's org chart, from a check's result.
 
-    `graph` (the `build_graph` of some communities including this one) and `findings` (this
+    `graph` (the `structure_graph` of some communities including this one) and `findings` (this
     community's, unwaived) may be passed by a caller drawing many charts, to build them once."""
     rows = result.roster.communities.filter(pl.col("id") == community_id).to_dicts()
     if not rows:
         raise NotInRoster(f"花名册中没有社区 {community_id} / community {community_id} is not in the roster")
     row = rows[0]
-    g = graph if graph is not None else build_graph(result.roster, result.as_of, [community_id])
+    g = graph if graph is not None else structure_graph(result.roster, result.as_of, [community_id])
     found = findings if findings is not None else community_findings(result, community_id)
     boxes = _units(g, community_id, row["kind"] == "rural", found)
     _fill_seats(g, community_id, boxes, found)

@@ -18,8 +18,9 @@ from typing import Any
 import polars as pl
 import yaml
 
-from orgmodel import normalize, readers, vocabulary
+from orgmodel import vocabulary
 from orgmodel.document import ROSTER_FORMAT
+from orgmodel.pipeline import load_roster
 from orgmodel.roster import Roster
 
 
@@ -157,7 +158,7 @@ def write_csv_tables(roster: Roster, folder: Path, encoding: str = "utf-8") -> N
 
 def main(argv: list[str]) -> int:
     source, target = Path(argv[0]), Path(argv[1])
-    roster, _ = normalize.load(readers.read_roster(source))
+    roster = load_roster(source).roster
     if target.suffix == ".json":
         target.write_text(json.dumps(to_document(roster), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     elif target.suffix in (".yaml", ".yml"):

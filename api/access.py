@@ -3,6 +3,8 @@
 A key travels as `Authorization: Bearer omk_…` (or `X-API-Key`). Its SHA-256 is looked up
 in the registry; the answer is kept for `key_cache_seconds`, so a busy client costs a hash
 and a dict lookup, and a revoked key is refused on every instance within that time.
+Before a presented key is looked up, its client's address must not have spent its quota of
+wrong keys; a known key is then charged to its own quota (both shared, api.rate_limits).
 Roles are ordered: viewer reads, editor also writes, admin also manages keys and reads the
 audit log.
 """
@@ -11,16 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.rate_limits import Quota, RateLimits, record
 from api.registry import repository
 from api.registry.views import ROLES, KeyInfo, Role
 from api.settings import Settings
@@ -83,30 +85,6 @@ class KeyCache:
             self._known.clear()
 
 
-class RateLimiter:
-    """A token bucket per key: `per_minute` requests a minute, up to `burst` at once."""
-
-    def __init__(self, per_minute: int, burst: int):
-        self._rate = per_minute / 60.0
-        self._burst = float(max(burst, 1))
-        self._buckets: dict[int, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def wait_seconds(self, key_id: int) -> float:
-        """0 when the request may go on, else how long until it may (the bucket is charged on success)."""
-        if self._rate <= 0:
-            return 0.0
-        now = time.monotonic()
-        with self._lock:
-            tokens, then = self._buckets.get(key_id, (self._burst, now))
-            tokens = min(self._burst, tokens + (now - then) * self._rate)
-            if tokens >= 1.0:
-                self._buckets[key_id] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key_id] = (tokens, now)
-            return (1.0 - tokens) / self._rate
-
-
 def _presented_key(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if header is not None:
@@ -126,6 +104,49 @@ def _trusted(request: Request, settings: Settings) -> bool:
     return any(address in ipaddress.ip_network(net, strict=False) for net in settings.trusted_networks)
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the connection's peer, or whom X-Forwarded-For names when the peer is
+    one of `forwarded_allow_ips` (uvicorn's ProxyHeadersMiddleware has set it then, api.main)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def _state(request: Request) -> dict[str, Any]:
+    state: dict[str, Any] = request.scope.setdefault("state", {})
+    return state
+
+
+async def _limited(limits: RateLimits, measure: Any, *args: Any) -> Any:
+    """A limit's answer, from the thread pool when its store is across the network."""
+    return await run_in_threadpool(measure, *args) if limits.blocking else measure(*args)
+
+
+def _too_many(quota: Quota, message: str) -> HTTPException:
+    return HTTPException(429, message, headers={"Retry-After": str(quota.retry_after)})
+
+
+async def failures_spent(request: Request) -> Quota | None:
+    """Before a presented key is looked up: the address's spent quota of wrong keys, or None
+    when it may try (the pages' sign-in calls this too)."""
+    limits: RateLimits = request.app.state.rate_limits
+    quota: Quota | None = await _limited(limits, limits.failures_spent, client_address(request))
+    record(_state(request), quota)
+    return quota
+
+
+async def key_failed(request: Request) -> None:
+    """A presented key was unknown, revoked or malformed: count it against the client's address."""
+    limits: RateLimits = request.app.state.rate_limits
+    record(_state(request), await _limited(limits, limits.count_failure, client_address(request)))
+
+
+async def charge_key(request: Request, key_id: int) -> Quota | None:
+    """Count a request of a known key; its quota after it (`allowed` False: answer 429)."""
+    limits: RateLimits = request.app.state.rate_limits
+    quota: Quota | None = await _limited(limits, limits.charge_key, key_id)
+    record(_state(request), quota)
+    return quota
+
+
 async def _identify(request: Request, *, anonymous_ok: bool) -> Caller:
     settings: Settings = request.app.state.settings
     plaintext = _presented_key(request)
@@ -133,16 +154,23 @@ async def _identify(request: Request, *, anonymous_ok: bool) -> Caller:
         if anonymous_ok and _trusted(request, settings):
             return Caller(None)
         raise HTTPException(401, "an API key is needed: send it as 'Authorization: Bearer <key>'", headers=_AUTHENTICATE)
+    spent = await failures_spent(request)
+    if spent is not None:
+        raise _too_many(spent, f"错误密钥过多:此地址{spent.window}秒内最多{spent.limit}次,请{spent.retry_after}秒后再试 / "
+                               f"too many unknown keys from this address ({spent.limit} in {spent.window} s); "
+                               f"try again in {spent.retry_after} s")
     keys: KeyCache = request.app.state.keys
     known, info = keys.cached(plaintext)
     if not known:
         info = await run_in_threadpool(keys.lookup, plaintext)
     if info is None:
+        await key_failed(request)
         raise HTTPException(401, "this API key is unknown or revoked", headers=_AUTHENTICATE)
-    wait = request.app.state.rate_limiter.wait_seconds(info.id)
-    if wait > 0:
-        raise HTTPException(429, f"rate limit of {settings.rate_limit_per_minute} requests a minute for this key",
-                            headers={"Retry-After": str(max(1, math.ceil(wait)))})
+    quota = await charge_key(request, info.id)
+    if quota is not None and not quota.allowed:
+        raise _too_many(quota, f"请求过于频繁:此密钥{quota.window}秒内最多{quota.limit}次,请{quota.retry_after}秒后再试 / "
+                               f"rate limit of {quota.limit} requests in {quota.window} s for this key; "
+                               f"try again in {quota.retry_after} s")
     request.state.actor = f"key:{info.id}"
     return Caller(info)
 

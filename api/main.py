@@ -10,9 +10,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic.json_schema import models_json_schema
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import logs, pages, parsing
-from api.access import KeyCache, RateLimiter
+from api import logs, pages, parsing, rate_limits
+from api.access import KeyCache
 from api.errors import Problem, install, responses
 from api.middleware import ServiceHeaders
 from api.registry import db
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = db.session_factory(engine)
     app.state.keys = KeyCache(app.state.sessions, settings.key_cache_seconds)
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.rate_limits = rate_limits.RateLimits(settings)  # shared by every instance naming its store
     app.state.jobs = jobs.JobRunner(app.state.sessions)
     app.state.parser = parsing.Parser(settings)  # untrusted files are parsed in worker processes
     install(app)
@@ -52,11 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type", "If-Match", "X-API-Key", "X-Request-ID"],
                            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "X-Ruleset-Id",
-                                           "X-Ruleset-Version"])
+                                           "X-Ruleset-Version", *rate_limits.HEADERS])
     pages.install(app, settings)  # the web pages, /docs and /redoc (self-hosted assets)
     app.add_middleware(ServiceHeaders, max_body_bytes=settings.max_body_bytes)
+    if settings.forwarded_allow_ips:  # outermost: every layer and route sees the client the proxy names
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     _publish_schemas(app, [Problem, RosterDocument])
     _declare_security(app)
+    rate_limits.declare_headers(app)
     return app
 
 

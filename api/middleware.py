@@ -1,5 +1,6 @@
 """One pure ASGI layer in front of every route: the request id, the rule pack headers, the
-body limit, enforced while the body is read (a chunked body has no Content-Length to trust),
+RateLimit headers of the limit a request was measured against (api.rate_limits), the body
+limit, enforced while the body is read (a chunked body has no Content-Length to trust),
 and the 500 of an unexpected error (with the request id, which the log line names too).
 
 Pure ASGI rather than `BaseHTTPMiddleware`: it adds microseconds, not a task per request.
@@ -13,6 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import rate_limits
 from api.errors import BodyTooLarge, problem_response
 from api.logs import LOGGER
 
@@ -57,6 +59,7 @@ class ServiceHeaders:
                 if ruleset is not None:
                     headers.append((RULESET_ID.lower().encode(), ruleset[0].encode("utf-8")))
                     headers.append((RULESET_VERSION.lower().encode(), ruleset[1].encode("utf-8")))
+                headers += rate_limits.response_headers(state, message["status"], {name.lower() for name, _ in headers})
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -39,7 +39,15 @@ class Settings(BaseSettings):
     # address is inside one of these networks (CIDR, e.g. "10.0.0.0/8").
     trusted_networks: list[str] = []
     rate_limit_per_minute: int = 600  # per API key; 0 turns the limit off
-    rate_limit_burst: int = 60
+    rate_limit_burst: int = 60  # at most this many in any 60 × burst / per_minute seconds (api.rate_limits)
+    # Where the limits are counted: memory:// (this process only) or redis://host:6379/0 (every
+    # worker and instance naming it), the store's keys starting with the prefix.
+    rate_limit_storage: str = "memory://"
+    rate_limit_key_prefix: str = "orgmodel"
+    failed_keys_per_address: int = 20  # unknown/revoked keys from one address in the window, then 429; 0: off
+    failed_keys_window_seconds: int = 600
+    # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client; none: the peer is.
+    forwarded_allow_ips: list[str] = []
     key_cache_seconds: float = 5.0  # a revoked key is refused within this long on every instance
     cors_origins: list[str] = []
     workers: int = 1

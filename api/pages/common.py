@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
-from api.access import Caller, _trusted
+from api.access import Caller, _trusted, charge_key
 from api.pages.security import CSRF_FIELD, csrf_ok, csrf_token
 from api.registry import repository
 from api.registry.views import ROLES, Role
@@ -121,9 +121,9 @@ async def current_caller(request: Request) -> Caller | None:
     if info is None:
         request.session.clear()
         return None
-    wait = request.app.state.rate_limiter.wait_seconds(info.id)
-    if wait > 0:
-        raise PageError(429, f"操作过于频繁,请{max(1, math.ceil(wait))}秒后再试")
+    quota = await charge_key(request, info.id)
+    if quota is not None and not quota.allowed:
+        raise PageError(429, f"操作过于频繁,请{quota.retry_after}秒后再试")
     request.state.actor = f"key:{info.id}"
     caller = Caller(info)
     request.state.page_caller = caller

@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from api.pages.common import MaybeSignedIn, page, posted_form
+from api.access import failures_spent, key_failed
+from api.pages.common import MaybeSignedIn, error_page, page, posted_form
 from api.pages.security import CSRF_FIELD
 from api.settings import Settings
 
@@ -41,9 +42,14 @@ async def login_form(request: Request, caller: MaybeSignedIn, next: str = "/dash
 @router.post("/login")
 async def login(request: Request, form: Form) -> Response:
     plaintext = str(form.get("key") or "").strip()
+    spent = await failures_spent(request) if plaintext else None  # wrong keys are counted per address
+    if spent is not None:
+        return error_page(request, 429, f"密钥错误次数过多,请{spent.retry_after}秒后再试")
     keys = request.app.state.keys
     info = await run_in_threadpool(keys.lookup, plaintext) if plaintext else None
     if info is None:
+        if plaintext:
+            await key_failed(request)
         return page(request, "login.html", {"next": _safe_next(form.get("next")), "failed": True}, status=401)
     settings: Settings = request.app.state.settings
     request.session.clear()  # a new session, a new CSRF token: nothing carried over from before

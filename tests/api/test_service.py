@@ -158,9 +158,13 @@ def test_an_unknown_ruleset_is_404(client: TestClient) -> None:
 # --- OpenAPI -------------------------------------------------------------------------------
 
 def _resolve(schema: dict[str, Any], ref: str) -> dict[str, Any]:
-    name = ref.removeprefix("#/components/schemas/")
-    assert name in schema["components"]["schemas"], ref
-    found: dict[str, Any] = schema["components"]["schemas"][name]
+    """A local reference (`#/components/schemas/…`, `#/components/headers/…`) followed to what it names."""
+    assert ref.startswith("#/"), ref
+    found: Any = schema
+    for part in ref.removeprefix("#/").split("/"):
+        assert isinstance(found, dict) and part in found, ref
+        found = found[part]
+    assert isinstance(found, dict), ref
     return found
 
 

@@ -5,6 +5,11 @@ any error, so a change and its audit row land together or not at all. Every read
 edit takes the caller's region (an API key's) and sees only that region's subtree
 (`visible_region_ids`): another region's object is simply not found.
 
+Two writers that rewrite the same region's communities take turns (`_lock_subtree`): on
+PostgreSQL a transaction-scoped advisory lock per region, on SQLite the single writer that
+`BEGIN IMMEDIATE` already makes of every write. A writer waits for its turn at most the
+engine's `write_wait_seconds`, then gets `DatabaseBusy` (db.py).
+
 Versioned rows are never changed except to mark them superseded: an edit is
 `UPDATE … SET superseded_at = now WHERE id = :id AND version = :expected AND superseded_at
 IS NULL`, whose row count says whether this writer won, followed by the insert of the
@@ -22,11 +27,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import polars as pl
-from sqlalchemy import ColumnElement, Select, and_, func, insert, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, func, insert, literal, or_, select, text, true, update
 from sqlalchemy.orm import Session
 
 from api import hygiene
 from api.registry import models
+from api.registry.db import DatabaseBusy as DatabaseBusy  # what a write that waited too long raises
 from api.registry.db import begin_write
 from api.registry.views import (
     ROLES,
@@ -44,7 +50,7 @@ from orgmodel.document import RosterDocument
 from orgmodel.errors import InputError, RosterInputError
 from orgmodel.masking import mask_text
 from orgmodel.readers.document import from_model, read_document
-from orgmodel.roster import Roster
+from orgmodel.roster import SCHEMAS, Roster
 from orgmodel.text_hygiene import bad_characters, describe
 
 CHUNK = 500  # ids per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
@@ -83,6 +89,24 @@ class ConcurrentChange(RegistryError):
 
 class InvalidChange(RegistryError):
     """An edit whose values do not make sense (an unknown post, an end before the start …)."""
+
+
+class RegionNotEmpty(RegistryError):
+    """A region that still holds something (communities, regions below it, people, keys) cannot be deleted."""
+
+    code = "region_not_empty"  # its problem code (api.errors)
+
+    def __init__(self, region_id: str, contents: dict[str, int]):
+        self.region_id = region_id
+        self.contents = contents
+        zh = "、".join(f"{n}{_CONTENT_ZH[kind]}" for kind, n in contents.items())
+        en = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in contents.items())
+        self.message_zh = f"区域 {region_id} 不是空的:含{zh};先移走或删除这些,再删除区域"
+        self.message_en = f"region {region_id} is not empty: it holds {en}; move or delete them first"
+        super().__init__(self.message_en)
+
+
+_CONTENT_ZH = {"communities": "个社区", "regions": "个下级区域", "people": "名人员", "api_keys": "个有效密钥"}
 
 
 class ImportRejected(RegistryError):
@@ -186,12 +210,20 @@ def _region_view(row: Any) -> RegionView:
                       recorded_at=row.recorded_at, recorded_by=row.recorded_by)
 
 
+def _level_code(level: str | None) -> str:
+    if level is None or not vocabulary.clean(level):
+        raise InvalidChange(f"level is required: {vocabulary.LEVEL.expected}")
+    parsed = vocabulary.LEVEL.parse(level)
+    if parsed is None:
+        raise InvalidChange(f"level {level!r}: {vocabulary.LEVEL.expected}")
+    return str(parsed)
+
+
 def create_region(session: Session, region_id: str, actor: str, *, parent_id: str | None = None, name: str | None = None,
                   level: str | None = None, min_wage_monthly_yuan: float | None = None) -> RegionView:
-    """Add a region (an administrator's setup step; a root has no parent)."""
-    if level is not None and vocabulary.LEVEL.parse(level) is None:
-        raise InvalidChange(f"level {level!r}: {vocabulary.LEVEL.expected}")
-    code = None if level is None else str(vocabulary.LEVEL.parse(level))
+    """Add a region (an administrator's setup step; a root has no parent). Its level is required:
+    a region without one cannot be checked, nor can any region above it."""
+    code = _level_code(level)
 
     def work() -> RegionView:
         if parent_id is not None and _region_row(session, parent_id) is None:
@@ -207,6 +239,92 @@ def create_region(session: Session, region_id: str, actor: str, *, parent_id: st
         row = _region_row(session, region_id)
         assert row is not None
         return _region_view(row)
+
+    return _in_transaction(session, work)
+
+
+_LOCK_NAMESPACE = 0x6F72  # "or": the first key of the registry's two-key advisory locks
+
+
+def _lock_key(region_id: str) -> int:
+    """A region's advisory lock key (a 32-bit hash: a collision only makes two regions take turns)."""
+    return int.from_bytes(hashlib.blake2b(region_id.encode("utf-8"), digest_size=4).digest(), "big", signed=True)
+
+
+def _lock_subtree(session: Session, region_id: str) -> None:
+    """This transaction rewrites the region's subtree (an import, a deletion): on PostgreSQL it takes
+    the region's advisory lock exclusively and its ancestors' shared, top-down, held to the end of
+    the transaction. Two imports into one region take turns; so do a county's and one of its
+    streets' (the street's shared lock on the county); two streets of a county do not wait for each
+    other. Taken first, before any read, so that what the writer reads is what the one before it
+    left. SQLite needs none: `BEGIN IMMEDIATE` already makes one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for ancestor in reversed(_ancestors(session, region_id)):
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(CAST(:ns AS integer), CAST(:key AS integer))"),
+                        {"ns": _LOCK_NAMESPACE, "key": _lock_key(ancestor)})
+    session.execute(text("SELECT pg_advisory_xact_lock(CAST(:ns AS integer), CAST(:key AS integer))"),
+                    {"ns": _LOCK_NAMESPACE, "key": _lock_key(region_id)})
+
+
+def region_contents(session: Session, region_id: str) -> dict[str, int]:
+    """What a region holds itself (not counting its subregions' contents): only the kinds it has."""
+    reg, c, p, k = models.Region, models.Community, models.Person, models.ApiKey
+    counts = {
+        "communities": select(func.count()).where(c.region_id == region_id, _current(c)),
+        "regions": select(func.count()).where(reg.parent_id == region_id, _current(reg)),
+        "people": select(func.count()).where(p.scope == region_id, _current(p)),
+        "api_keys": select(func.count()).where(k.region_id == region_id, k.revoked_at.is_(None)),
+    }
+    found = {kind: session.execute(query).scalar_one() for kind, query in counts.items()}
+    return {kind: n for kind, n in found.items() if n}
+
+
+def delete_region(session: Session, key_region_id: str, region_id: str, actor: str) -> None:
+    """Remove an empty region (one added by mistake, or without its level): its versions stay in the
+    history, none is current any more. The audit entry goes to its parent, whose keys still see it."""
+
+    def work() -> None:
+        _lock_subtree(session, region_id)
+        reg = models.Region
+        row = session.execute(select(reg).where(reg.id == region_id, _current(reg),
+                                                reg.id.in_(_subtree(key_region_id)))).scalar_one_or_none()
+        if row is None:
+            raise NotFound("region", region_id)
+        contents = region_contents(session, region_id)
+        if contents:
+            raise RegionNotEmpty(region_id, contents)
+        now = _now()
+        _supersede_version(session, reg, reg.id == region_id, "region", region_id, row.version, row.version, now)
+        _audit(session, now, actor, "delete", "region", region_id, row.parent_id or region_id,
+               {**_fields(row, _REGION_FIELDS), "version": row.version}, None)
+
+    _in_transaction(session, work)
+
+
+def update_region(session: Session, key_region_id: str, region_id: str, *, name: str | None, level: str | None,
+                  min_wage_monthly_yuan: float | None, expected_version: int, actor: str) -> RegionView:
+    """Replace a region's name, level and minimum wage (not its place in the tree): a new version.
+    How a region stored without a level gets one."""
+    code = _level_code(level)
+
+    def work() -> RegionView:
+        _lock_subtree(session, region_id)  # an import into it or above it rewrites this row too
+        reg = models.Region
+        row = session.execute(select(reg).where(reg.id == region_id, _current(reg),
+                                                reg.id.in_(_subtree(key_region_id)))).scalar_one_or_none()
+        if row is None:
+            raise NotFound("region", region_id)
+        before = _fields(row, _REGION_FIELDS)
+        after = {**before, "name": name, "level": code, "min_wage_monthly_yuan": min_wage_monthly_yuan}
+        _refuse_unstorable(reg, after)
+        now = _now()
+        _supersede_version(session, reg, reg.id == region_id, "region", region_id, expected_version, row.version, now)
+        session.execute(insert(reg).values(**after, version=expected_version + 1, recorded_at=now, recorded_by=actor))
+        _audit(session, now, actor, "update", "region", region_id, region_id, {**before, "version": expected_version},
+               {**after, "version": expected_version + 1})
+        updated = _region_row(session, region_id)
+        return _region_view(updated)
 
     return _in_transaction(session, work)
 
@@ -735,6 +853,7 @@ def import_roster(session: Session, region_id: str, source: Roster | RosterDocum
         raise RosterInputError(unstorable)
 
     def work() -> ImportSummary:
+        _lock_subtree(session, region_id)  # identical imports at once: one after the other, never both
         if _region_row(session, region_id) is None:
             raise NotFound("region", region_id)
         problems: list[str] = []
@@ -1035,6 +1154,54 @@ def roster_as_of(session: Session, region_id: str, as_of: dt.date | None = None,
     return RosterDocument.model_validate({"regions": regions, "communities": communities})
 
 
+def checkable_roster(document: RosterDocument, source: str) -> Roster:
+    """A stored document normalised for a check (report, chart, page).
+
+    A region stored without a level (added before a level was required) would make the whole
+    document an input error, so the report and chart of every region above it failed. It is
+    left out instead: its communities and regions count under its nearest ancestor that has a
+    level (a pilot count at its own level cannot be made), and a notice of the report names it
+    and says how to mend it.
+    """
+    levelless = {r.id: r for r in document.regions if r.level is None}
+    if not levelless:
+        roster, _ = normalize.load(from_model(document, source))
+        return roster
+    parent = {r.id: r.parent for r in document.regions}
+
+    def placed(region_id: str | None) -> str | None:
+        seen: set[str] = set()
+        while region_id in levelless and region_id not in seen:
+            seen.add(region_id)
+            region_id = parent.get(region_id)
+        return None if region_id in levelless else region_id
+
+    regions = [r.model_copy(update={"parent": placed(r.parent)}) for r in document.regions if r.id not in levelless]
+    communities = [c.model_copy(update={"region": placed(c.region)}) if c.region in levelless else c
+                   for c in document.communities]
+    roster, _ = normalize.load(from_model(document.model_copy(update={"regions": regions, "communities": communities}),
+                                          source))
+    notices = []
+    for index, region in enumerate(document.regions):
+        if region.id not in levelless:
+            continue
+        named = f"{region.id}({region.name})" if region.name else region.id
+        named_en = f"{region.id} ({region.name})" if region.name else region.id
+        above = placed(region.parent)
+        notices.append({
+            "code": "region_without_level", "file": source, "path": f"regions[{index}].level", "column": "level",
+            "value": region.id,
+            "message_zh": f"区域 {named} 没有层级(省/市/区县/街道乡镇),本次检查不单列,其社区和下级区域计入"
+                          f"{'上级 ' + above if above else '上一层'};请补填层级(PUT /v1/regions/{region.id}),"
+                          f"空区域也可删除(DELETE /v1/regions/{region.id})",
+            "message_en": f"region {named_en} has no level (province/city/county/street): this check leaves it out and "
+                          f"counts its communities and regions under {'region ' + above if above else 'the level above'}; "
+                          f"give it a level (PUT /v1/regions/{region.id}), or delete it if it is empty "
+                          f"(DELETE /v1/regions/{region.id})"})
+    extra = pl.DataFrame(notices, schema=SCHEMAS["notices"])
+    return dataclasses.replace(roster, notices=pl.concat([roster.notices, extra], how="diagonal_relaxed"))
+
+
 def _parts(session: Session, subtree: Select[tuple[str]], known_at: dt.datetime | None) -> tuple[dict[str, list[Any]], ...]:
     def grouped(model: Any, shape: Callable[[Any], dict[str, Any]]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {}
@@ -1147,3 +1314,43 @@ def count_rows(session: Session) -> dict[str, int]:
     """Rows per table (tests and health checks)."""
     return {table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
             for table in models.Base.metadata.sorted_tables}
+
+
+# --- the totals of the lists (the API's pages say how many there are in all) -------------------
+
+def count_communities(session: Session, key_region_id: str, *, region_id: str | None = None) -> int:
+    """How many communities `list_communities` lists over all its pages."""
+    c = models.Community
+    query = select(func.count()).select_from(c).where(_current(c), c.region_id.in_(_subtree(key_region_id)))
+    if region_id is not None:
+        query = query.where(c.region_id.in_(_subtree(region_id, "within")))
+    return int(session.execute(query).scalar_one())
+
+
+def count_people(session: Session, key_region_id: str, *, as_of: dt.date | None = None) -> int:
+    """How many people `list_people` lists over all its pages."""
+    p, a = models.Person, models.Appointment
+    query = select(func.count()).select_from(p).where(_current(p), _visible_people(key_region_id))
+    if as_of is not None:
+        query = query.where(select(literal(1)).where(
+            a.scope == p.scope, a.person_id == p.person_id, _current(a),
+            a.region_id.in_(_subtree(key_region_id, "posted_in")), _in_force(a, as_of)).exists())
+    return int(session.execute(query).scalar_one())
+
+
+def count_appointments(session: Session, key_region_id: str, *, community_id: str | None = None,
+                       as_of: dt.date | None = None) -> int:
+    """How many appointments `list_appointments` lists over all its pages."""
+    a = models.Appointment
+    query = select(func.count()).select_from(a).where(_current(a), a.region_id.in_(_subtree(key_region_id)),
+                                                      _in_force(a, as_of))
+    if community_id is not None:
+        query = query.where(a.community_id == community_id)
+    return int(session.execute(query).scalar_one())
+
+
+def count_audit(session: Session, key_region_id: str, *, after_id: int = 0) -> int:
+    """How many entries `audit_log` has after `after_id`."""
+    e = models.AuditEntry
+    query = select(func.count()).select_from(e).where(e.region_id.in_(_subtree(key_region_id)), e.id > after_id)
+    return int(session.execute(query).scalar_one())

@@ -1,10 +1,11 @@
-"""Regions over HTTP: the tree, a roster imported into a region (all or nothing), and the
-stored data read back as a roster, checked as a report, or drawn as a chart — as of any date."""
+"""Regions over HTTP: the tree (a region is added with its level, corrected, or deleted while
+empty), a roster imported into a region (all or nothing), and the stored data read back as a
+roster, checked as a report, or drawn as a chart — as of any date."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import Field
@@ -12,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access import Admin, Editor, Viewer
 from api.bodies import Body
-from api.deps import AsOf, DbSession, RegionId, RulePack, SettingsDep
+from api.deps import AsOf, DbSession, PageQuery, RegionId, RulePack, SettingsDep
 from api.errors import responses
-from api.etag import set_etag
+from api.etag import IfMatch, set_etag
+from api.http_contract import page_model, sliced
 from api.hygiene import in_order, roster_text_errors
 from api.privacy import masked, masked_all
 from api.registry import models, repository
@@ -22,11 +24,10 @@ from api.registry.views import ImportSummary, RegionView
 from api.routers.check import ACCEPTED, REQUEST_BODY, roster_input
 from api.routers.jobs import Progress, accepted
 from api.routers.render import CHART_RESPONSE, MEDIA_TYPES, ChartFormat
-from orgmodel import charts, normalize
+from orgmodel import charts, normalize, vocabulary
 from orgmodel.check import CheckResult, check
 from orgmodel.document import RosterDocument
 from orgmodel.errors import RosterInputError
-from orgmodel.readers.document import from_model
 from orgmodel.report import Report, build_report
 from orgmodel.rules.pack import Pack
 
@@ -35,18 +36,26 @@ router = APIRouter(tags=["registry"])
 READ = responses(401, 403, 404, 422, 429)
 
 
-class NewRegion(Body):
-    id: str = Field(min_length=1, max_length=models.ID, pattern=r"^[0-9A-Za-z._-]+$")
-    parent: str = Field(max_length=models.ID, description="a region the key sees; the new one goes under it")
+LEVEL_DESCRIPTION = f"required: {vocabulary.LEVEL.expected}"
+
+
+class RegionFields(Body):
+    """What a region says of itself (PUT replaces all of it)."""
+
     name: str | None = Field(default=None, max_length=models.NAME)
-    level: str | None = Field(default=None, description="province, city, county, street")
+    level: str = Field(min_length=1, max_length=models.CODE, description=LEVEL_DESCRIPTION)
     min_wage_monthly_yuan: float | None = Field(default=None, ge=0)
 
 
-@router.get("/v1/regions", response_model=list[RegionView], responses=READ,
+class NewRegion(RegionFields):
+    id: str = Field(min_length=1, max_length=models.ID, pattern=r"^[0-9A-Za-z._-]+$")
+    parent: str = Field(max_length=models.ID, description="a region the key sees; the new one goes under it")
+
+
+@router.get("/v1/regions", response_model=page_model(RegionView), responses=READ,
             summary="The key's region and every region below it")
-def list_regions(session: DbSession, caller: Viewer) -> list[RegionView]:
-    return masked_all(repository.list_regions(session, caller.region))
+def list_regions(request: Request, session: DbSession, caller: Viewer, page: PageQuery) -> dict[str, Any]:
+    return sliced(request, masked_all(repository.list_regions(session, caller.region)), page.offset, page.limit)
 
 
 @router.post("/v1/regions", response_model=RegionView, status_code=201, responses=responses(400, 401, 403, 404, 413, 422, 429),
@@ -65,6 +74,26 @@ def get_region(region_id: RegionId, session: DbSession, caller: Viewer, response
     view = repository.get_region(session, caller.region, region_id)
     set_etag(response, view.version)
     return masked(view)
+
+
+@router.put("/v1/regions/{region_id}", response_model=RegionView,
+            responses=responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 429, 503),
+            summary="Correct a region's name, level and minimum wage (admin; not its place in the tree)")
+def update_region(region_id: RegionId, region: RegionFields, session: DbSession, caller: Admin, version: IfMatch,
+                  response: Response) -> RegionView:
+    view = repository.update_region(session, caller.region, region_id, name=region.name, level=region.level,
+                                    min_wage_monthly_yuan=region.min_wage_monthly_yuan, expected_version=version,
+                                    actor=caller.actor)
+    set_etag(response, view.version)
+    return masked(view)
+
+
+@router.delete("/v1/regions/{region_id}", status_code=204, response_class=Response,
+               responses=responses(401, 403, 404, 409, 429, 503),
+               summary="Delete an empty region (admin): 409 names what it still holds")
+def delete_region(region_id: RegionId, session: DbSession, caller: Admin) -> Response:
+    repository.delete_region(session, caller.region, region_id, caller.actor)
+    return Response(status_code=204)
 
 
 @router.post("/v1/regions/{region_id}/roster", response_model=ImportSummary,
@@ -121,8 +150,7 @@ def _stored_result(request: Request, region_id: str, caller_region: str, pack: P
         document = repository.roster_as_of(session, region_id, as_of)
     if not document.communities:
         raise HTTPException(404, f"region {region_id} has no communities stored")
-    roster, _ = normalize.load(from_model(document, f"region {region_id}"))
-    return check(roster, pack, as_of)
+    return check(repository.checkable_roster(document, f"region {region_id}"), pack, as_of)
 
 
 @router.get("/v1/regions/{region_id}/report", response_model=Report, responses=READ,

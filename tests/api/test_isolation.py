@@ -96,7 +96,8 @@ def test_ids_in_queries_and_bodies_are_isolated_too(service: Service, role: str)
     assert by_query.status_code == 404
     if role == "admin":
         new_key = service.client.post("/v1/keys", json={"region": COUNTY, "role": "admin"}, headers=key)
-        new_region = service.client.post("/v1/regions", json={"id": "32060200199", "parent": STREET}, headers=key)
+        new_region = service.client.post("/v1/regions", json={"id": "32060200199", "parent": STREET, "level": "street"},
+                                         headers=key)
         assert (new_key.status_code, new_region.status_code) == (404, 404)
         audit = service.client.get("/v1/audit", headers=key).json()
         assert all(entry["region"] in (OTHER_COUNTY, OTHER_STREET) for entry in audit)

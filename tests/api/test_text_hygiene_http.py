@@ -58,7 +58,8 @@ def test_a_community_name_and_a_post_with_hidden_characters_are_refused(service:
     posted = service.client.post(f"/v1/communities/{COMMUNITY}/appointments", headers=editor,
                                  json={"person": "P002", "unit": "service_station", "role": "网格\u202e员"})
     assert _refused(posted)["path"] == "role"
-    region = service.client.post("/v1/regions", json={"id": "320602099", "parent": COUNTY, "name": "新\x07街道"},
+    region = service.client.post("/v1/regions", json={"id": "320602099", "parent": COUNTY, "name": "新\x07街道",
+                                                       "level": "street"},
                                  headers=service.as_(COUNTY, "admin"))
     assert _refused(region)["path"] == "name"
     assert _rows(service) == before

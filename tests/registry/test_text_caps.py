@@ -67,9 +67,9 @@ def test_an_id_longer_than_its_column_is_refused_on_sqlite_too(session: Session,
 def test_single_writes_refuse_unstorable_text(session: Session, regions: None, example: dict[str, Any]) -> None:
     repository.import_roster(session, COUNTY, example, "importer")
     with pytest.raises(repository.InvalidChange, match="RIGHT-TO-LEFT OVERRIDE"):
-        repository.create_region(session, "320602099", "admin", parent_id=COUNTY, name="新\u202e街道")
+        repository.create_region(session, "320602099", "admin", parent_id=COUNTY, name="新\u202e街道", level="street")
     with pytest.raises(repository.InvalidChange, match="more than the 200"):
-        repository.create_region(session, "320602099", "admin", parent_id=COUNTY, name="新" * 201)
+        repository.create_region(session, "320602099", "admin", parent_id=COUNTY, name="新" * 201, level="street")
     person = repository.get_person(session, COUNTY, "P002")
     with pytest.raises(repository.InvalidChange, match="ZERO WIDTH SPACE"):
         repository.update_person(session, COUNTY, "P002", {"name": "李\u200b秀英"}, person.version, "editor")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from api.registry.db import DEFAULT_URL
+from api.registry.db import DEFAULT_URL, WRITE_WAIT_SECONDS
 from orgmodel.readers import guards
 
 
@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = DEFAULT_URL
+    # A write waits this long for another (a long import) before it is answered 503 with
+    # Retry-After (SQLite's busy timeout, PostgreSQL's lock_timeout); nothing is stored then.
+    write_wait_seconds: float = WRITE_WAIT_SECONDS
     max_body_bytes: int = 20 * 1024 * 1024
     max_unzipped_bytes: int = 400 * 1024 * 1024  # an .xlsx/.ods/.zip upload, before it is parsed
     max_upload_rows: int = 2_000_000  # rows of all sheets of an upload, counted before parsing

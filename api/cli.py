@@ -62,8 +62,13 @@ def serve_command(host: str | None, port: int | None, workers: int | None, datab
     os.environ["ORGMODEL_DATABASE_URL"] = settings.database_url  # the workers build their app from the environment
     click.echo(f"orgmodel serve: http://{settings.host}:{settings.port}/docs  "
                f"(database {db.shown_url(settings.database_url)}, {settings.workers} worker(s))", err=True)
+    if settings.workers > 1 and settings.rate_limit_storage.startswith("memory:"):
+        click.echo("注意:多个工作进程各自计数限流,请设置 ORGMODEL_RATE_LIMIT_STORAGE=redis://… / note: with the "
+                   "memory store each worker counts its own rate limits; set ORGMODEL_RATE_LIMIT_STORAGE=redis://…",
+                   err=True)
     uvicorn.run("api.main:app_from_environment", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="warning", access_log=False)
+                workers=settings.workers, log_level="warning", access_log=False,
+                proxy_headers=False)  # X-Forwarded-For only from ORGMODEL_FORWARDED_ALLOW_IPS (api.main)
 
 
 @click.group("regions", cls=BilingualGroup)

@@ -366,3 +366,24 @@ def test_a_store_that_comes_back_is_used_again(tmp_path: Path, caplog: pytest.Lo
     assert back.status_code == 200 and back.headers["ratelimit-remaining"] == "59"
     messages = [r.getMessage() for r in caplog.records if "rate-limit store" in r.getMessage()]
     assert len(messages) == 2 and "cannot be reached" in messages[0] and "answers again" in messages[1], messages
+
+
+def test_serve_leaves_x_forwarded_for_to_the_setting_and_warns_of_per_worker_counts(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """uvicorn by itself believes X-Forwarded-For from 127.0.0.1; `orgmodel serve` turns that off
+    (the app trusts only ORGMODEL_FORWARDED_ALLOW_IPS) and says when workers would count apart."""
+    from click.testing import CliRunner
+
+    from orgmodel.cli import main
+
+    started: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: started.update(kwargs))
+    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    alone = CliRunner().invoke(main, ["serve", "--database", url])
+    assert alone.exit_code == 0 and started["proxy_headers"] is False
+    assert "ORGMODEL_RATE_LIMIT_STORAGE" not in alone.output
+    two = CliRunner().invoke(main, ["serve", "--database", url, "--workers", "2"])
+    assert two.exit_code == 0 and "ORGMODEL_RATE_LIMIT_STORAGE=redis://" in two.output
+    monkeypatch.setenv("ORGMODEL_RATE_LIMIT_STORAGE", REDIS_URL)
+    shared = CliRunner().invoke(main, ["serve", "--database", url, "--workers", "2"])
+    assert shared.exit_code == 0 and "ORGMODEL_RATE_LIMIT_STORAGE" not in shared.output

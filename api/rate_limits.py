@@ -23,6 +23,7 @@ once when it is back.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -87,6 +88,20 @@ def shown_url(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
+def failure_identity(address: str) -> str:
+    """Whose wrong keys these are: the IPv4 address, or the /64 of an IPv6 one (one machine holds
+    a whole /64, and counting each of its addresses apart would let it guess on)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
 def key_window_seconds(per_minute: int, burst: int) -> int:
     """The window in which a key may spend its burst: as long as `per_minute` takes to earn it."""
     return max(1, round(60 * max(burst, 1) / per_minute))
@@ -131,10 +146,10 @@ class RateLimits:
         """The address's quota of wrong keys when it is spent (answer 429 without looking the key up), else None."""
         if self.failure_item is None:
             return None
-        item = self.failure_item
+        item, who = self.failure_item, failure_identity(address)
 
         def measure() -> Quota | None:
-            return None if self._limiter.test(item, address) else self._quota(item, address, False)
+            return None if self._limiter.test(item, who) else self._quota(item, who, False)
 
         return self._guarded(measure)
 
@@ -142,11 +157,11 @@ class RateLimits:
         """Count a wrong key from the address; its quota of wrong keys after it."""
         if self.failure_item is None:
             return None
-        item = self.failure_item
+        item, who = self.failure_item, failure_identity(address)
 
         def count() -> Quota:
-            self._limiter.hit(item, address)  # full already (a concurrent request was first): still a 401
-            return self._quota(item, address, True)
+            self._limiter.hit(item, who)  # full already (a concurrent request was first): still a 401
+            return self._quota(item, who, True)
 
         return self._guarded(count)
 

@@ -230,6 +230,19 @@ def test_wrong_keys_are_throttled_in_memory_too_and_a_missing_key_is_no_guess(tm
         assert other.get("/v1/regions", headers=_bearer(keys["viewer"])).status_code == 200
 
 
+def test_the_addresses_of_one_ipv6_64_share_one_quota_of_wrong_keys(tmp_path: Path) -> None:
+    url, _ = _sqlite_registry(tmp_path)
+    app = create_app(Settings(database_url=url, failed_keys_per_address=2))
+
+    def wrong_key_from(address: str) -> int:
+        with TestClient(app, client=(address, 5000)) as client:
+            return client.get("/v1/regions", headers=_bearer("omk_wrong")).status_code
+
+    assert [wrong_key_from(f"2001:db8:0:1::{i:x}") for i in range(1, 4)] == [401, 401, 429]
+    assert wrong_key_from("2001:db8:0:2::1") == 401  # another /64
+    assert [wrong_key_from(a) for a in ("::ffff:192.0.2.1", "192.0.2.1", "192.0.2.1")] == [401, 401, 429]
+
+
 def test_the_pages_sign_in_counts_wrong_keys_with_the_api(tmp_path: Path) -> None:
     """The login form is a key lookup too: its wrong keys and the API's are one quota per address."""
     url, keys = _sqlite_registry(tmp_path)

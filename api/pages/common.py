@@ -31,7 +31,6 @@ from orgmodel import normalize
 from orgmodel.check import CheckResult, check, today_in_china
 from orgmodel.document import RosterDocument
 from orgmodel.masking import mask_text
-from orgmodel.readers.document import from_model
 from orgmodel.report import ReportParts, build_report
 from orgmodel.rules.pack import Pack, available, load_pack
 
@@ -198,8 +197,7 @@ def stored(request: Request, region_id: str, pack: Pack, as_of: dt.date) -> Stor
         document = repository.roster_as_of(session, region_id, as_of)
     if not document.communities:
         return None
-    roster, _ = normalize.load(from_model(document, f"region {region_id}"))
-    result = check(roster, pack, as_of)
+    result = check(repository.checkable_roster(document, f"region {region_id}"), pack, as_of)  # a region without level: a notice
     return Stored(document, result, build_report(result))
 
 

@@ -49,7 +49,6 @@ from orgmodel import identity, normalize, readers
 from orgmodel.check import CheckResult, check
 from orgmodel.diff import RosterDiff, diff_results
 from orgmodel.errors import InputError, RosterInputError
-from orgmodel.readers.document import from_model
 from orgmodel.report import ReportParts, build_report, community_status
 from orgmodel.report_tables import SEVERITY, STATUS, findings_table, hiring_plan
 from orgmodel.roster import Roster
@@ -169,7 +168,7 @@ def preview(request: Request, caller: Caller, region_id: str, roster: Roster, pa
     if not existing:
         return result, parts, None
     before = document.model_copy(update={"communities": existing})
-    old_roster, _ = normalize.load(from_model(before, f"region {region_id}"))
+    old_roster = repository.checkable_roster(before, f"region {region_id}")
     return result, parts, diff_results(check(old_roster, pack, day), result)
 
 

@@ -1,7 +1,7 @@
 """Hostile files against the service: is each refused, what does its parsing worker cost, and
 does the service stay responsive while it is parsed?
 
-    .venv/bin/python scripts/hostile_files.py            # writes its section of docs/reliability.md
+    .venv/bin/python scripts/hostile_files.py            # writes docs/reliability.md: its section, then SIBLINGS'
 
 Every file of tests/api/hostile.py (at full size where a test uses a smaller one) is uploaded
 to `POST /v1/check` of the service, served by uvicorn on a loopback port with the default
@@ -41,6 +41,7 @@ from tests.api import hostile  # noqa: E402
 REPORT = ROOT / "docs" / "reliability.md"
 BEGIN, END = "<!-- scripts/hostile_files.py: begin -->", "<!-- scripts/hostile_files.py: end -->"
 PROBE_EVERY = 0.02
+SIBLINGS = ("concurrent_writes.py",)  # run after this one: `scripts/hostile_files.py` makes the whole document
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,8 @@ def main() -> None:
         text = text.rstrip("\n") + "\n\n" + section
     REPORT.write_text(text, encoding="utf-8")
     print(f"wrote {REPORT.relative_to(ROOT)}")
+    for sibling in SIBLINGS:  # the other sections of docs/reliability.md, each written by its own script
+        subprocess.run([sys.executable, str(ROOT / "scripts" / sibling)], check=True)
 
 
 if __name__ == "__main__":

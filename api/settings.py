@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     parse_seconds: float = 120.0  # wall-clock time, then the worker is killed
     parse_workers: int = 2  # parsing workers at once per server process; more uploads wait for one
     job_threshold_bytes: int = 2 * 1024 * 1024  # an upload larger than this runs as a job (202)
+    # Jobs (api.services.jobs): a running job's lease, renewed every third of it; an instance
+    # that sees a lease run out (it sweeps every job_sweep_seconds) recovers the job. A finished
+    # job's result is kept job_result_seconds (then 410 Gone), its row job_forget_seconds more (then 404).
+    job_lease_seconds: float = 30.0
+    job_sweep_seconds: float = 10.0
+    job_max_attempts: int = 3  # starts of a job that lost its instance, then it is failed with the reason
+    job_result_seconds: float = 24 * 3600.0
+    job_forget_seconds: float = 7 * 24 * 3600.0
+    job_shutdown_seconds: float = 10.0  # a stopping instance waits this long for its running job to let go
+    job_max_queued: int = 16  # jobs waiting in the database at once; more are refused (503)
     default_rules: str = "nantong"
     render_timeout_seconds: float = 20.0
     max_page_size: int = 1000

@@ -16,6 +16,7 @@ import polars as pl
 
 from orgmodel import vocabulary
 from orgmodel.check import CheckResult
+from orgmodel.regions import common_ancestors, region_tree, roll_up
 from orgmodel.report import ReportParts, _shortfalls, community_status
 from orgmodel.rules.context import Context
 from orgmodel.rules.kinds import KINDS, DetailColumns, DetailCount, Params
@@ -142,33 +143,17 @@ def findings_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
     return frame.select([pl.col(field).alias(header) for field, header in FINDING_COLUMNS.items()])
 
 
-def _ancestor_links(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
-    """(region, ancestor) for every region and each region above it (itself included)."""
-    parents = dict(result.roster.regions.select("id", "parent").iter_rows())
-    for region in status["region"].drop_nulls().unique().to_list():
-        parents.setdefault(region, None)
-    rows = []
-    for region in parents:
-        at: str | None = region
-        seen: set[str] = set()
-        while at is not None and at not in seen:
-            rows.append((region, at))
-            seen.add(at)
-            at = parents.get(at)
-    return pl.DataFrame(rows, schema={"region": pl.String, "ancestor": pl.String}, orient="row")
-
-
 def summary_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
     """汇总: the whole roster, then each region (by level, then code): communities, compliant,
     rate, errors and warnings, people missing."""
     status = community_status(result)
-    links = _ancestor_links(result, status)
     per_community = result.findings.filter(pl.col("community_id").is_not_null()).group_by("community_id").agg(
         (pl.col("severity") == "error").sum().alias("errors"), (pl.col("severity") == "warning").sum().alias("warnings"))
-    counted = status.join(per_community, on="community_id", how="left").with_columns(
-        pl.col("errors", "warnings").fill_null(0))
-    severities = counted.join(links, on="region", how="inner").group_by("ancestor").agg(
-        pl.col("errors").sum(), pl.col("warnings").sum())
+    per_region = status.join(per_community, on="community_id", how="inner").filter(
+        pl.col("region").is_not_null()).group_by("region").agg(pl.col("errors").sum(), pl.col("warnings").sum())
+    totals = roll_up(region_tree(result.roster), {r: {"errors": e, "warnings": w} for r, e, w in per_region.rows()})
+    severities = pl.DataFrame([(r, t.get("errors", 0), t.get("warnings", 0)) for r, t in totals.items()],
+                              schema={"ancestor": pl.String, "errors": pl.Int64, "warnings": pl.Int64}, orient="row")
     regions = parts.regions.join(severities, left_on="id", right_on="ancestor", how="left").with_columns(
         pl.col("errors", "warnings").fill_null(0))
     regions = regions.with_columns(
@@ -283,24 +268,10 @@ def report_scope(result: CheckResult) -> str:
     """What a report covers, for its title: the smallest region holding every community
     (崇川区, 和平桥街道), else the one community's name, else how many communities."""
     communities = result.roster.communities
-    parents = dict(result.roster.regions.select("id", "parent").iter_rows())
-    names = dict(result.roster.regions.select("id", "name").iter_rows())
-    chains = []
-    for region in communities["region"].unique().to_list():
-        chain, at = [], region
-        while at is not None and at not in chain:
-            chain.append(at)
-            at = parents.get(at)
-        chains.append(chain[::-1])
-    common = []
-    if chains and all(chains):
-        for level in zip(*chains, strict=False):
-            if len(set(level)) > 1:
-                break
-            common.append(level[0])
-    for region in reversed(common):
-        if names.get(region):
-            return str(names[region])
+    tree = region_tree(result.roster)
+    for region in common_ancestors(tree, communities["region"].unique().to_list()):
+        if tree.nodes[region].get("name"):
+            return str(tree.nodes[region]["name"])
     if communities.height == 1 and communities["name"][0]:
         return str(communities["name"][0])
     return f"{communities.height}个社区"

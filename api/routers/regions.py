@@ -4,10 +4,9 @@ roster, checked as a report, or drawn as a chart — as of any date."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
@@ -21,15 +20,14 @@ from api.hygiene import in_order, roster_text_errors
 from api.privacy import masked, masked_all
 from api.registry import models, repository
 from api.registry.views import ImportSummary, RegionView
-from api.routers.check import ACCEPTED, REQUEST_BODY, roster_input
 from api.routers.jobs import Progress, accepted
-from api.routers.render import CHART_RESPONSE, MEDIA_TYPES, ChartFormat
-from orgmodel import charts, normalize, vocabulary
-from orgmodel.check import CheckResult, check
+from api.services import pipeline
+from api.services.charts import CHART_RESPONSE, MEDIA_TYPES, ChartFormat, chart_bytes
+from api.services.uploads import ACCEPTED, REQUEST_BODY, in_worker, roster_input
+from orgmodel import normalize, vocabulary
 from orgmodel.document import RosterDocument
 from orgmodel.errors import RosterInputError
-from orgmodel.report import Report, build_report
-from orgmodel.rules.pack import Pack
+from orgmodel.report import Report
 
 router = APIRouter(tags=["registry"])
 
@@ -102,7 +100,7 @@ def delete_region(region_id: RegionId, session: DbSession, caller: Admin) -> Res
              summary="Import a roster into the region: all of it, or (at any error) nothing; a large upload runs as a job")
 async def import_roster(region_id: RegionId, request: Request, caller: Editor, settings: SettingsDep) -> Response:
     read, data, name = await roster_input(request)
-    read = request.app.state.parser.reader(read)  # its limits checked and the file parsed in a worker (api.parsing)
+    read = in_worker(request, read)
     def visible() -> None:
         with request.app.state.sessions() as session:
             repository.get_region(session, caller.region, region_id)
@@ -142,24 +140,12 @@ def export_roster(region_id: RegionId, session: DbSession, caller: Viewer, as_of
     return masked(repository.roster_as_of(session, region_id, as_of))
 
 
-def _stored_result(request: Request, region_id: str, caller_region: str, pack: Pack,
-                   as_of: dt.date | None) -> CheckResult:
-    """The check of what the registry holds for the region (the key must see it)."""
-    with request.app.state.sessions() as session:
-        repository.get_region(session, caller_region, region_id)
-        document = repository.roster_as_of(session, region_id, as_of)
-    if not document.communities:
-        raise HTTPException(404, f"region {region_id} has no communities stored")
-    return check(repository.checkable_roster(document, f"region {region_id}"), pack, as_of)
-
-
 @router.get("/v1/regions/{region_id}/report", response_model=Report, responses=READ,
             summary="Check the region's stored roster as of a date: the report of formats.md §4")
 async def region_report(region_id: RegionId, request: Request, caller: Viewer, pack: RulePack, as_of: AsOf) -> Response:
-    def report() -> bytes:
-        return build_report(_stored_result(request, region_id, caller.region, pack, as_of)).to_bytes()
-
-    return Response(await run_in_threadpool(report), media_type="application/json")
+    content = await run_in_threadpool(pipeline.region_report, request.app.state.sessions, region_id, caller.region, pack,
+                                      as_of)
+    return Response(content, media_type="application/json")
 
 
 @router.get("/v1/regions/{region_id}/chart", response_class=Response,
@@ -170,9 +156,7 @@ async def region_chart(region_id: RegionId, request: Request, caller: Viewer, pa
                        community: Annotated[str | None, Query(description="draw this community's org chart")] = None,
                        format: Annotated[ChartFormat, Query(description="svg, png, pdf or dot")] = "svg") -> Response:
     def draw() -> bytes:
-        result = _stored_result(request, region_id, caller.region, pack, as_of)
-        source = (charts.community_chart(result, community) if community is not None
-                  else charts.region_overview(result, region_id))
-        return charts.render(source, format, timeout=settings.render_timeout_seconds)
+        result = pipeline.stored_result(request.app.state.sessions, region_id, caller.region, pack, as_of)
+        return chart_bytes(result, community, region_id, format, settings.render_timeout_seconds)
 
     return Response(await run_in_threadpool(draw), media_type=MEDIA_TYPES[format])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import networkx as nx
 import polars as pl
 from graphviz import Digraph
 
@@ -66,10 +67,11 @@ class Block:
         return BLOCK_HEADER + rows * (BOX_H + GAP) - GAP + BLOCK_PAD
 
 
-def communities_in(result: CheckResult, region_id: str) -> pl.DataFrame:
+def communities_in(result: CheckResult, region_id: str, tree: nx.DiGraph | None = None) -> pl.DataFrame:
     """The communities of a region's subtree (id, name, region), sorted by id; `NotInRoster`
-    when the roster knows no such region or it holds no community."""
-    below = regions.subtree(regions.region_tree(result.roster), region_id)
+    when the roster knows no such region or it holds no community. `tree`: the roster's
+    `regions.region_tree`, when the caller has it already."""
+    below = regions.subtree(regions.region_tree(result.roster) if tree is None else tree, region_id)
     inside = result.roster.communities.filter(pl.col("region").is_in(pl.Series(sorted(below), dtype=pl.String).implode()))
     if inside.is_empty():
         raise NotInRoster(f"花名册中没有区域 {region_id} 或该区域下没有社区 / "
@@ -100,16 +102,20 @@ def _boxes(result: CheckResult, inside: pl.DataFrame) -> pl.DataFrame:
                           pl.col("status").fill_null("compliant")))
 
 
-def _blocks(result: CheckResult, table: pl.DataFrame) -> list[Block]:
-    regions = {r["id"]: r for r in result.roster.regions.iter_rows(named=True)}
-    parents = {regions[r]["parent"] if r in regions else None for r in table["region"].unique().to_list()}
+def _about(tree: nx.DiGraph, region: str | None) -> dict[str, str | None]:
+    """A region's name, level and parent, as the roster lists them (nothing for another)."""
+    return tree.nodes[region] if region in tree else {}
+
+
+def _blocks(tree: nx.DiGraph, table: pl.DataFrame) -> list[Block]:
+    parents = {_about(tree, r).get("parent") for r in table["region"].unique().to_list()}
     blocks: dict[str | None, Block] = {}
     for row in table.iter_rows(named=True):
         region = row["region"]
         if region not in blocks:
-            info = regions.get(region, {})
+            info = _about(tree, region)
             label = html_text(info.get("name") or region or "")
-            parent = regions.get(info.get("parent"), {})
+            parent = _about(tree, info.get("parent"))
             if len(parents) > 1 and parent.get("name"):
                 label = f"{html_text(parent['name'])} · {label}"
             blocks[region] = Block(region, label)
@@ -117,7 +123,7 @@ def _blocks(result: CheckResult, table: pl.DataFrame) -> list[Block]:
                                                                 strict=True)]
         blocks[region].boxes.append(Box(row["community_id"], row["name"] or row["community_id"], row["status"],
                                         int(row["errors"]), int(row["seats"]), main, bool(row["over_max"])))
-    return sorted(blocks.values(), key=lambda b: ((regions.get(b.region) or {}).get("parent") or "", b.region or ""))
+    return sorted(blocks.values(), key=lambda b: (_about(tree, b.region).get("parent") or "", b.region or ""))
 
 
 def pack_blocks(blocks: list[Block]) -> tuple[float, float]:
@@ -151,9 +157,8 @@ def _box_markup(box: Box) -> str:
             f'<TR><TD><FONT POINT-SIZE="9" COLOR="{MUTED}">{main or " "}</FONT></TD></TR></TABLE>')
 
 
-def _title_markup(result: CheckResult, region_id: str, table: pl.DataFrame) -> str:
-    names = result.roster.regions.filter(pl.col("id") == region_id)["name"].to_list()
-    name = html_text(names[0] if names and names[0] else region_id)
+def _title_markup(result: CheckResult, tree: nx.DiGraph, region_id: str, table: pl.DataFrame) -> str:
+    name = html_text(_about(tree, region_id).get("name") or region_id)
     counts = dict(table.group_by("status").len().iter_rows())
     summary = " · ".join(f"{STATUS_LABEL[s]} {counts.get(s, 0)}" for s in ("compliant", "incomplete", "with_errors"))
     swatches = "".join(f'<TD BGCOLOR="{STATUS_COLOUR[s][1]}" BORDER="1" COLOR="{STATUS_COLOUR[s][0]}">'
@@ -177,19 +182,20 @@ def _pos(x: float, y: float, height: float) -> str:
 
 def region_overview(result: CheckResult, region_id: str) -> str:
     """The DOT source of a region's overview, from a check's result."""
-    inside = communities_in(result, region_id)
+    tree = regions.region_tree(result.roster)
+    inside = communities_in(result, region_id, tree)
     if inside.height > MAX_COMMUNITIES:
         raise ChartTooLarge(f"区域 {region_id} 有 {inside.height} 个社区,超过概览图上限 {MAX_COMMUNITIES};请按下级区域分别绘制\n"
                             f"region {region_id} holds {inside.height} communities, over the overview's cap of "
                             f"{MAX_COMMUNITIES}; draw its sub-regions one by one")
     table = _boxes(result, inside)
-    blocks = _blocks(result, table)
+    blocks = _blocks(tree, table)
     width, height = pack_blocks(blocks)
     height += TITLE_H
     chart = Digraph("overview", comment="positions are fixed: render with  dot -n2 -Tsvg  (layout=neato keeps them)",
                     graph_attr={"layout": "neato", "fontname": FONT, "pad": "0.3"},
                     node_attr={"fontname": FONT, "fontsize": "12", "shape": "box", "fixedsize": "true"})
-    chart.node("title", html_label(_title_markup(result, region_id, table)), pos=_pos(width / 2, TITLE_H / 2, height),
+    chart.node("title", html_label(_title_markup(result, tree, region_id, table)), pos=_pos(width / 2, TITLE_H / 2, height),
                width=_inches(width), height=_inches(TITLE_H), penwidth="0", id="title")
     n = 0
     for b, block in enumerate(blocks):

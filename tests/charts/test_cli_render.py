@@ -51,7 +51,7 @@ def test_region_overview_and_book(tmp_path: Path) -> None:
     assert len(groups(parse(overview.read_bytes()), "community-")) == 11  # 新城桥街道
     result = run(DISTRICT, "--region", "320602004", "--book", "-o", book)
     assert result.exit_code == 0, result.output
-    assert len(PdfReader(book).pages) == 1 + 11
+    assert len(PdfReader(book).pages) == 1 + 1 + 11  # the overview, the key (规则说明), a page per community
 
 
 @pytest.mark.parametrize(("args", "message"), [

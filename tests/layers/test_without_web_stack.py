@@ -23,9 +23,10 @@ WEB_STACK = ("fastapi", "starlette", "sqlalchemy", "alembic", "psycopg", "uvicor
              "procrastinate", "redis", "limits")
 
 # Installed first in the child interpreter: any import of these (or of a submodule) fails as if absent.
-BLOCKER = f"""
+def blocker(blocked: tuple[str, ...] = WEB_STACK) -> str:
+    return f"""
 import importlib.abc, sys
-BLOCKED = {WEB_STACK!r}
+BLOCKED = {blocked!r}
 class Refuse(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED:
@@ -35,8 +36,11 @@ sys.meta_path.insert(0, Refuse())
 """
 
 
-def _orgmodel(args: list[str], blocked: bool) -> subprocess.CompletedProcess[bytes]:
-    code = (BLOCKER if blocked else "") + (
+BLOCKER = blocker()
+
+
+def _orgmodel(args: list[str], blocked: bool, refused: tuple[str, ...] = WEB_STACK) -> subprocess.CompletedProcess[bytes]:
+    code = (blocker(refused) if blocked else "") + (
         "import sys\nfrom orgmodel.cli import main\n"
         f"main({args!r}, prog_name='orgmodel')\n")
     env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -83,3 +87,12 @@ def test_the_service_commands_come_from_entry_points_not_imports() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'api'))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert loaded.stdout.strip().splitlines()[-1] == "[]", loaded.stderr
+
+
+def test_a_command_whose_package_cannot_load_says_how_to_install_it() -> None:
+    """Without api at all (another packaging of the library), the entry point cannot load:
+    the command still exists, and says what to install."""
+    served = _orgmodel(["serve"], blocked=True, refused=("api", *WEB_STACK))
+    assert served.returncode == 3 and 'pip install "orgmodel[server]"' in served.stderr.decode()
+    checked = _orgmodel(CHECK, blocked=True, refused=("api", *WEB_STACK))
+    assert checked.returncode == 1 and checked.stdout == GOLDEN.read_bytes()

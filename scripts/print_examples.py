@@ -121,7 +121,8 @@ def main() -> None:
         keep_page(pdf, page_of(pdf, "数值变化"), args.out / "xlsx-diff.png")
         book = work / "和平桥街道.pdf"
         book.write_bytes(region_book(result, "320602001"))
-        keep_page(book, 2, args.out / "book.png")
+        keep_page(book, 3, args.out / "book.png")  # page 1: the overview, 2: the key (规则说明), 3: a community
+        keep_page(book, 2, args.out / "book-key.png")
 
 
 if __name__ == "__main__":

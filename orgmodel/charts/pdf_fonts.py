@@ -176,9 +176,9 @@ def _cid(glyph: str) -> int:
 
 
 def _subset_cff(usage: _Usage) -> tuple[bytes, dict[int, float], list[int]]:
-    """The CFF of the used glyphs of a face (CIDs kept), and each CID's width in 1/1000 em: the
+    """The CFF of the used glyphs of a face (CIDs kept); each CID's width in 1/1000 em: the
     width the pages were set with (cairo's rounding, which the text's kerning assumes), else the
-    font's."""
+    font's; and the whole face's bounding box (a page's own covers only its glyphs)."""
     font = TTFont(usage.face.path, fontNumber=usage.face.index)
     for tag in list(font.keys()):
         if tag not in KEPT_TABLES and tag != "GlyphOrder":

@@ -85,9 +85,10 @@ def regions_group() -> None:
 @click.argument("region_id")
 @click.option("--parent", help="上级区域(不填:顶级) / the region above it (none: a root)")
 @click.option("--name", help="区域名称,如 崇川区 / the name, e.g. 崇川区")
-@click.option("--level", help="层级:省/市/区县/街道 / province, city, county or street")
+@click.option("--level", required=True,
+              help="层级(必填):省/市/区县/街道 / the level (required): province, city, county or street")
 @DATABASE_OPTION
-def regions_add(region_id: str, parent: str | None, name: str | None, level: str | None, database_url: str | None) -> None:
+def regions_add(region_id: str, parent: str | None, name: str | None, level: str, database_url: str | None) -> None:
     """把区域 REGION_ID 加入登记库。 / Add REGION_ID to the registry."""
     with server_needed():
         from api.registry import repository

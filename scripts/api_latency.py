@@ -24,7 +24,7 @@ warnings.filterwarnings("ignore", message="Using `httpx`")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from api.main import create_app  # noqa: E402
-from api.routers.check import report_bytes  # noqa: E402
+from api.services.pipeline import report_bytes  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from orgmodel import normalize, small  # noqa: E402
 from orgmodel.check import check  # noqa: E402

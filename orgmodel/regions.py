@@ -60,7 +60,7 @@ def chains(tree: nx.DiGraph) -> dict[str, list[str]]:
     """Each region with itself and every region above it, nearest first (one pass from the roots down)."""
     found: dict[str, list[str]] = {}
     for region in nx.topological_sort(tree):
-        parent = next(iter(tree.pred[region]), None)
+        parent = next(tree.predecessors(region), None)
         found[region] = [region] if parent is None else [region, *found[parent]]
     return found
 
@@ -81,13 +81,35 @@ def common_ancestors(tree: nx.DiGraph, regions: Iterable[str]) -> list[str]:
     return sorted(shared, key=lambda region: len(nx.ancestors(tree, region)), reverse=True)
 
 
+def gathered_up(tree: nx.DiGraph, own: Mapping[str, list[int]]) -> dict[str, list[int]]:
+    """Each region's values together with those of every region below it, for figures that do not
+    add up (a median): one pass from the leaves up, as `roll_up`."""
+    gathered: dict[str, list[int]] = {}
+    for region in reversed(list(nx.topological_sort(tree))):
+        values = list(own.get(region, []))
+        for child in tree.successors(region):
+            values += gathered[child]
+        gathered[region] = values
+    return gathered
+
+
+def spread(values: list[int]) -> dict[str, int | float] | None:
+    """`{"min", "median", "max"}` of some counts (a median halfway between two is x.5), None for none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return {"min": ordered[0], "median": int(median) if median == int(median) else median, "max": ordered[-1]}
+
+
 def roll_up(tree: nx.DiGraph, own: Mapping[str, Mapping[K, int]]) -> dict[str, dict[K, int]]:
     """Each region's figures summed over itself and every region below it (regions with none
     count nothing), in one pass from the leaves up: a parent adds its children's totals."""
     totals: dict[str, dict[K, int]] = {}
     for region in reversed(list(nx.topological_sort(tree))):
         total = dict(own.get(region, {}))
-        for child in tree.succ[region]:
+        for child in tree.successors(region):
             for key, value in totals[child].items():
                 total[key] = total.get(key, 0) + value
         totals[region] = total

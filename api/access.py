@@ -147,6 +147,22 @@ async def charge_key(request: Request, key_id: int) -> Quota | None:
     return quota
 
 
+def _authenticate(limits: RateLimits, keys: KeyCache, plaintext: str, address: str
+                  ) -> tuple[KeyInfo | None, Quota | None, bool]:
+    """The key and the quota that decided, and whether the address's wrong keys were spent
+    already (then the key was not looked up). Blocking when the store or the registry is asked:
+    the caller runs it in the thread pool then, once for all of it."""
+    spent = limits.failures_spent(address)
+    if spent is not None:
+        return None, spent, True
+    known, info = keys.cached(plaintext)
+    if not known:
+        info = keys.lookup(plaintext)
+    if info is None:
+        return None, limits.count_failure(address), False
+    return info, limits.charge_key(info.id), False
+
+
 async def _identify(request: Request, *, anonymous_ok: bool) -> Caller:
     settings: Settings = request.app.state.settings
     plaintext = _presented_key(request)
@@ -154,19 +170,21 @@ async def _identify(request: Request, *, anonymous_ok: bool) -> Caller:
         if anonymous_ok and _trusted(request, settings):
             return Caller(None)
         raise HTTPException(401, "an API key is needed: send it as 'Authorization: Bearer <key>'", headers=_AUTHENTICATE)
-    spent = await failures_spent(request)
-    if spent is not None:
-        raise _too_many(spent, f"错误密钥过多:此地址{spent.window}秒内最多{spent.limit}次,请{spent.retry_after}秒后再试 / "
-                               f"too many unknown keys from this address ({spent.limit} in {spent.window} s); "
-                               f"try again in {spent.retry_after} s")
+    limits: RateLimits = request.app.state.rate_limits
     keys: KeyCache = request.app.state.keys
-    known, info = keys.cached(plaintext)
-    if not known:
-        info = await run_in_threadpool(keys.lookup, plaintext)
+    arguments = (limits, keys, plaintext, client_address(request))
+    if limits.blocking or not keys.cached(plaintext)[0]:
+        info, quota, spent = await run_in_threadpool(_authenticate, *arguments)
+    else:
+        info, quota, spent = _authenticate(*arguments)
+    record(_state(request), quota)
+    if spent:
+        assert quota is not None
+        raise _too_many(quota, f"错误密钥过多:此地址{quota.window}秒内最多{quota.limit}次,请{quota.retry_after}秒后再试 / "
+                               f"too many unknown keys from this address ({quota.limit} in {quota.window} s); "
+                               f"try again in {quota.retry_after} s")
     if info is None:
-        await key_failed(request)
         raise HTTPException(401, "this API key is unknown or revoked", headers=_AUTHENTICATE)
-    quota = await charge_key(request, info.id)
     if quota is not None and not quota.allowed:
         raise _too_many(quota, f"请求过于频繁:此密钥{quota.window}秒内最多{quota.limit}次,请{quota.retry_after}秒后再试 / "
                                f"rate limit of {quota.limit} requests in {quota.window} s for this key; "

@@ -2,9 +2,11 @@
 
     .venv/bin/python scripts/load_test.py [--workers 1] [--connections 1 2 4 8] [--seconds 10] [--repeat 3]
                                           [--database postgresql://postgres@127.0.0.1/orgmodel_load]
+                                          [--rate-limit-storage redis://127.0.0.1:6379/0]
 
 Each run posts the example community (examples/hongqiao.json) to `POST /v1/check` with an API
-key (the per-key rate limit raised for the measurement), over `--connections` keep-alive
+key (the per-key rate limit raised for the measurement, still counted: in memory, or in the
+Redis that `--rate-limit-storage` names, as several instances would share it), over `--connections` keep-alive
 connections for `--seconds`; it prints requests/s and the latency percentiles wrk measured,
 the median of `--repeat` runs for each connection count. wrk closes the loop (a connection
 sends its next request when the last one is answered), so the rows show how latency grows as
@@ -89,12 +91,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database", help="a database URL (default: a fresh SQLite file)")
+    parser.add_argument("--rate-limit-storage", default="memory://",
+                        help="where the rate limits are counted (default memory://; e.g. redis://127.0.0.1:6379/0)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: make load installs it (apt-get install wrk)")
     with tempfile.TemporaryDirectory(prefix="orgmodel-load-") as tmp:
         env = {**os.environ, "ORGMODEL_DATABASE_URL": args.database or f"sqlite:///{tmp}/registry.sqlite3",
-               "ORGMODEL_RATE_LIMIT_PER_MINUTE": "100000000", "ORGMODEL_RATE_LIMIT_BURST": "1000000"}
+               "ORGMODEL_RATE_LIMIT_PER_MINUTE": "100000000", "ORGMODEL_RATE_LIMIT_BURST": "1000000",
+               "ORGMODEL_RATE_LIMIT_STORAGE": args.rate_limit_storage,
+               "ORGMODEL_RATE_LIMIT_KEY_PREFIX": f"orgmodel-load-{os.getpid()}"}
         _orgmodel("regions", "add", "320602", "--name", "崇川区", "--level", "county", env=env)
         key = _orgmodel("keys", "create", "--region", "320602", "--role", "viewer", env=env).strip()
         script = Path(tmp) / "post.lua"
@@ -107,6 +113,7 @@ def main() -> None:
             _wait_until_up(url, key, server)
             run_wrk(url, script, max(args.connections), 3)  # warm-up: imports, pack caches, connection pools
             print(f"POST /v1/check, one community ({EXAMPLE.name}), {args.workers} worker(s), "
+                  f"rate limits in {args.rate_limit_storage.split('@')[-1]}, "
                   f"wrk -t1, {args.seconds:g} s per run, median of {args.repeat} runs")
             print(f"{'connections':>11} {'req/s':>8} {'p50 ms':>7} {'p75 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'non-2xx':>8}")
             for connections in args.connections:

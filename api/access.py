@@ -22,7 +22,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from api.rate_limits import Quota, RateLimits, record
+from api.rate_limits import LimitSpent, Quota, RateLimits, record
 from api.registry import repository
 from api.registry.views import ROLES, KeyInfo, Role
 from api.settings import Settings
@@ -120,10 +120,6 @@ async def _limited(limits: RateLimits, measure: Any, *args: Any) -> Any:
     return await run_in_threadpool(measure, *args) if limits.blocking else measure(*args)
 
 
-def _too_many(quota: Quota, message: str) -> HTTPException:
-    return HTTPException(429, message, headers={"Retry-After": str(quota.retry_after)})
-
-
 async def failures_spent(request: Request) -> Quota | None:
     """Before a presented key is looked up: the address's spent quota of wrong keys, or None
     when it may try (the pages' sign-in calls this too)."""
@@ -180,15 +176,15 @@ async def _identify(request: Request, *, anonymous_ok: bool) -> Caller:
     record(_state(request), quota)
     if spent:
         assert quota is not None
-        raise _too_many(quota, f"错误密钥过多:此地址{quota.window}秒内最多{quota.limit}次,请{quota.retry_after}秒后再试 / "
-                               f"too many unknown keys from this address ({quota.limit} in {quota.window} s); "
-                               f"try again in {quota.retry_after} s")
+        raise LimitSpent(quota, f"错误密钥过多:此地址{quota.window}秒内最多{quota.limit}次,请{quota.retry_after}秒后再试 / "
+                                f"too many unknown keys from this address ({quota.limit} in {quota.window} s); "
+                                f"try again in {quota.retry_after} s", "too_many_wrong_keys")
     if info is None:
         raise HTTPException(401, "this API key is unknown or revoked", headers=_AUTHENTICATE)
     if quota is not None and not quota.allowed:
-        raise _too_many(quota, f"请求过于频繁:此密钥{quota.window}秒内最多{quota.limit}次,请{quota.retry_after}秒后再试 / "
-                               f"rate limit of {quota.limit} requests in {quota.window} s for this key; "
-                               f"try again in {quota.retry_after} s")
+        raise LimitSpent(quota, f"请求过于频繁:此密钥{quota.window}秒内最多{quota.limit}次,请{quota.retry_after}秒后再试 / "
+                                f"rate limit of {quota.limit} requests in {quota.window} s for this key; "
+                                f"try again in {quota.retry_after} s", "rate_limited")
     request.state.actor = f"key:{info.id}"
     return Caller(info)
 

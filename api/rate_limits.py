@@ -70,8 +70,18 @@ class Quota:
         return fields
 
 
+class LimitSpent(HTTPException):
+    """429: a key's quota (`rate_limited`) or an address's wrong keys (`too_many_wrong_keys`) are spent."""
+
+    def __init__(self, quota: Quota, detail: str, code: str):
+        super().__init__(429, detail, headers={"Retry-After": str(quota.retry_after)})
+        self.code = code  # the problem's code (api.errors)
+
+
 class StoreUnavailable(HTTPException):
     """The rate-limit store did not answer: the request is refused (503), not let through."""
+
+    code = "rate_limit_store_unavailable"
 
     def __init__(self) -> None:
         super().__init__(503, "限流存储暂时不可用,请稍后重试 / the rate-limit store cannot be reached; "

@@ -1,10 +1,10 @@
 """The region tree (province → city → county → street) as a networkx `DiGraph`, parent → child.
 
 Nodes are region ids; a listed region carries its `name`, `level` and `parent` as the roster
-gives them. Questions about the tree
-are plain functions of it, in the manner of networkx's algorithms: the regions caught in a
-cycle (an input error), each region's chain of ancestors, a region's subtree, the regions
-common to several chains, and the roll-up of figures from the regions below.
+gives them. Questions about the tree are plain functions of it, in the manner of networkx's
+algorithms: the regions caught in a cycle (an input error), each region's chain of ancestors,
+a region's subtree, the regions common to several chains, and the roll-up of figures from the
+regions below.
 
 A checked roster's tree is acyclic: `normalize` rejects a cycle (`region_cycle`), and the
 functions that pass from the roots down (`chains`, `roll_up`) rely on it.

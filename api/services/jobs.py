@@ -51,6 +51,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import signal
 import socket
 import threading
 import time
@@ -80,6 +81,7 @@ from orgmodel.rules.pack import load_pack
 Job = models.Job
 ENDED = ("done", "failed", "cancelled")
 QUEUE = "orgmodel-jobs"
+STOP_GRACE_SECONDS = 0.5  # how long a failed job waits to learn whether its instance is stopping
 PROCRASTINATE_SCHEMA_LOCK = 7_301_946_189  # a PostgreSQL advisory lock key: "orgmodel applies procrastinate's schema"
 
 
@@ -268,13 +270,15 @@ class JobStore:
     # --- what any instance does for all of them ------------------------------------------------
 
     def recover(self, job_id: str) -> str | None:
-        """Decide the fate of a running job whose instance was lost: 'queued', 'failed',
-        'cancelled', or None when it is not running any more (or another sweep got there first)."""
+        """Decide the fate of a running job whose lease ran out (its instance was lost): 'queued',
+        'failed', 'cancelled', or None when it is not running any more, another sweep got there
+        first, or its lease is still held."""
         with self._writing() as session:
-            row = session.execute(select(Job.status, Job.owner, Job.attempts, Job.cancel_requested,
-                                         Job.side_effects_at, Job.kind).where(Job.id == job_id)).one_or_none()
-            if row is None or row.status != "running":
-                return None
+            row = session.execute(select(Job.status, Job.owner, Job.attempts, Job.cancel_requested, Job.side_effects_at,
+                                         Job.kind, Job.lease_expires_at).where(Job.id == job_id)).one_or_none()
+            if row is None or row.status != "running" or (row.lease_expires_at is not None and
+                                                          row.lease_expires_at > utcnow()):
+                return None  # ended, recovered already, or its lease still held
             same = (Job.id == job_id) & (Job.status == "running") & (Job.attempts == row.attempts) & \
                    (Job.owner == row.owner if row.owner is not None else Job.owner.is_(None))
             now = utcnow()
@@ -389,6 +393,7 @@ class JobQueue:
         self._threads: list[threading.Thread] = []
         self._starting = threading.Lock()
         self._started = False
+        self.running: set[str] = set()  # jobs this instance runs now: never "recovered" by its own sweep
 
     # what the router calls
     def submit(self, kind: str, region_id: str | None, payload: bytes, params: Mapping[str, Any],
@@ -411,6 +416,24 @@ class JobQueue:
             if not self._started:
                 self.start()
                 self._started = True
+
+    def watch_signals(self) -> None:
+        """In the main thread, once the server handles its stop signals (the app's lifespan):
+        SIGTERM or SIGINT mark the queue stopping at once, before the server reaches its shutdown
+        — a signal to the process group kills the parsing workers in the same instant, and the
+        job whose read dies with them must be put back, not failed."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(sig)
+            if not callable(previous):  # nobody stops gracefully on it: leave it alone
+                continue
+
+            def stop(signum: int, frame: Any, previous: Callable[[int, Any], Any] = previous) -> None:
+                self._stopping.set()
+                previous(signum, frame)
+
+            signal.signal(sig, stop)
 
     def _enqueue(self, job_id: str) -> None:
         raise NotImplementedError
@@ -440,6 +463,7 @@ class JobQueue:
         """Run a claimed job to its end, or release it (Released is raised again for the caller)."""
         context = JobContext(self.store, job, self._stopping.is_set, abort_asked)
         handler = self.handlers.get(job.kind)
+        self.running.add(job.id)
         try:
             if handler is None:
                 raise LookupError(f"no handler for jobs of kind {job.kind!r} on this instance")
@@ -450,7 +474,9 @@ class JobQueue:
         except LeaseLost:
             LOGGER.warning("job %s: its lease went to another instance; this attempt stops", job.id)
         except Exception as exc:
-            if self._stopping.is_set() and self.store.release(job):  # its parsing worker died with the stop, say
+            # a stop signal reaches the parsing workers as it reaches this process: a failure that
+            # comes with a stop is the stop's, and the job goes back to the queue
+            if self._stopping.wait(STOP_GRACE_SECONDS) and self.store.release(job):
                 raise Released(job.id) from exc
             known = problem_of(exc)  # the status a request would have had
             if known is None:
@@ -460,6 +486,21 @@ class JobQueue:
             self.store.finish(job, "failed", problem=problem_document(status, detail, errors=errors))
         else:
             self.store.finish(job, "done", result=content, media_type=media_type, progress=1.0)
+        finally:
+            self.running.discard(job.id)
+
+    def recover_expired(self) -> list[tuple[str, str]]:
+        """Recover the jobs whose lease ran out (another instance's, never one running here: a late
+        heartbeat of ours renews instead); (job id, outcome) of each this sweep decided."""
+        decided = []
+        for job_id in self.store.expired_leases():
+            if job_id in self.running:
+                self.store.renew()
+                continue
+            outcome = self.store.recover(job_id)
+            if outcome is not None:
+                decided.append((job_id, outcome))
+        return decided
 
     def _sweep_loop(self) -> None:
         while not self._stopped.is_set():
@@ -512,10 +553,8 @@ class LocalQueue(JobQueue):
 
     def sweep(self) -> dict[str, int]:
         outcomes: dict[str, int] = {}
-        for job_id in self.store.expired_leases():
-            outcome = self.store.recover(job_id)
-            if outcome is not None:
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        for _, outcome in self.recover_expired():
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
         if outcomes.get("queued"):
             self._wake.set()
         outcomes["forgotten"] = self.store.expire()
@@ -523,6 +562,8 @@ class LocalQueue(JobQueue):
 
     def shutdown(self) -> None:
         """Take no new job; the running one is released at its next step (waited for a while)."""
+        if self._stopped.is_set():
+            return
         self._stopping.set()
         self._wake.set()
         self._idle.wait(self.policy.shutdown_seconds)
@@ -619,31 +660,42 @@ class ProcrastinateQueue(JobQueue):
         outcomes: dict[str, int] = {}
         for stalled in await manager.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=self.policy.lease_seconds):
             job_id = stalled.task_kwargs.get("job_id")
+            if job_id in self.running:  # our own worker's heartbeat was late (a loaded machine): it is alive
+                continue
             outcome = await asyncio.to_thread(self.store.recover, str(job_id)) if job_id else None
             if outcome == "queued":
                 await manager.retry_job(stalled)
-            elif outcome is None:  # our row had ended (or was recovered by another sweep): say so there too
-                status = await asyncio.to_thread(self._status, str(job_id))
-                if status == "queued":
-                    await manager.retry_job(stalled)
-                    outcome = "queued"
-                else:
-                    await manager.finish_job(stalled, Status.SUCCEEDED if status == "done" else Status.FAILED,
-                                             delete_job=False)
-            else:
+            elif outcome is not None:
                 await manager.finish_job(stalled, Status.ABORTED if outcome == "cancelled" else Status.FAILED,
                                          delete_job=False)
+            else:  # our row says what became of it
+                status, queue_job_id = await asyncio.to_thread(self._row_state, str(job_id))
+                if status == "running" and queue_job_id == stalled.id:
+                    continue  # its lease runs out later: the next sweep decides
+                if status == "queued" and queue_job_id == stalled.id:
+                    await manager.retry_job(stalled)
+                    outcome = "queued"
+                else:  # ended, or run by another procrastinate job (the lease's backstop below queued it anew)
+                    await manager.finish_job(stalled, Status.SUCCEEDED if status == "done" else Status.FAILED,
+                                             delete_job=False)
             if outcome is not None:
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        # the lease is the backstop: a job running nowhere procrastinate knows of (its procrastinate
+        # job ended by a worker wrongly thought lost, say) is recovered from our row, and queued anew
+        for job_id, outcome in await asyncio.to_thread(self.recover_expired):
+            if outcome == "queued":
+                await self._defer(job_id)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
         for job_id in await asyncio.to_thread(self._unqueued):  # its instance was lost between the row and the defer
             await self._defer(job_id)
             outcomes["deferred"] = outcomes.get("deferred", 0) + 1
         outcomes["forgotten"] = await asyncio.to_thread(self.store.expire)
         return outcomes
 
-    def _status(self, job_id: str) -> str | None:
+    def _row_state(self, job_id: str) -> tuple[str | None, int | None]:
         with self.store.sessions() as session:
-            return session.scalar(select(Job.status).where(Job.id == job_id))
+            row = session.execute(select(Job.status, Job.queue_job_id).where(Job.id == job_id)).one_or_none()
+        return (None, None) if row is None else (row.status, row.queue_job_id)
 
     def _unqueued(self) -> list[str]:
         before = utcnow() - dt.timedelta(seconds=self.policy.lease_seconds)
@@ -692,9 +744,11 @@ class ProcrastinateQueue(JobQueue):
         return result
 
     def shutdown(self) -> None:
+        if self._stopped.is_set():  # an app served twice (a test client and uvicorn) stops once
+            return
         self._stopping.set()
         loop, worker = self._loop, self._worker
-        if loop is not None and worker is not None:
+        if loop is not None and worker is not None and not loop.is_closed():
             loop.call_soon_threadsafe(worker.cancel)  # procrastinate stops gracefully: the running job is released
         for thread in self._threads:
             if thread.name == "orgmodel-procrastinate":

@@ -155,38 +155,41 @@ def _alternate(urls: list[str], key: str) -> list[httpx.Response]:
         return [http.get(f"{urls[i % len(urls)]}/v1/rulesets", headers=_bearer(key)) for i in range(ROUNDS * len(urls))]
 
 
-@pytest.mark.parametrize("store", ["redis", "memory"])
-def test_a_keys_burst_across_two_server_processes(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    """Two uvicorn processes, requests alternating between them: on a shared Redis the key gets
-    its burst once; with the in-memory store each process counts its own, so twice."""
+def test_a_keys_burst_across_two_server_processes(tmp_path: Path, redis_prefix: str) -> None:
+    """Two uvicorn processes on one Redis, configured by the environment alone, requests
+    alternating between them: the key gets its burst once, and its remaining quota falls by one
+    whichever process answers."""
     url, keys = _sqlite_registry(tmp_path)
     environment = {"ORGMODEL_DATABASE_URL": url, "ORGMODEL_RATE_LIMIT_PER_MINUTE": "1",  # 5 in any 300 s
-                   "ORGMODEL_RATE_LIMIT_BURST": str(BURST), "ORGMODEL_PARSE_WORKERS": "1"}
-    if store == "redis":
-        environment.update(ORGMODEL_RATE_LIMIT_STORAGE=REDIS_URL,
-                           ORGMODEL_RATE_LIMIT_KEY_PREFIX=request.getfixturevalue("redis_prefix"))
+                   "ORGMODEL_RATE_LIMIT_BURST": str(BURST), "ORGMODEL_PARSE_WORKERS": "1",
+                   "ORGMODEL_RATE_LIMIT_STORAGE": REDIS_URL, "ORGMODEL_RATE_LIMIT_KEY_PREFIX": redis_prefix}
     with _uvicorn_processes(2, environment, tmp_path) as urls:
         answers = _alternate(urls, keys["viewer"])
-    statuses = [a.status_code for a in answers]
-    granted = BURST if store == "redis" else 2 * BURST
-    assert statuses == [200] * granted + [429] * (len(statuses) - granted)
-    if store == "redis":  # one count: the remaining quota falls by one whichever process answers
-        assert [int(a.headers["ratelimit-remaining"]) for a in answers[:BURST]] == list(range(BURST - 1, -1, -1))
-    for limited in answers[granted:]:
+    assert [a.status_code for a in answers] == [200] * BURST + [429] * (2 * ROUNDS - BURST)
+    assert [int(a.headers["ratelimit-remaining"]) for a in answers[:BURST]] == list(range(BURST - 1, -1, -1))
+    for limited in answers[BURST:]:
         assert 1 <= int(limited.headers["retry-after"]) <= 300
         assert limited.headers["ratelimit-policy"] == f"{BURST};w=300"
 
 
-def test_two_app_instances_on_one_redis_share_one_count(tmp_path: Path, redis_prefix: str) -> None:
+@pytest.mark.parametrize("store", ["redis", "memory"])
+def test_two_app_instances_share_a_count_only_through_redis(store: str, tmp_path: Path,
+                                                            request: pytest.FixtureRequest) -> None:
+    """Two instances served by uvicorn, requests alternating: on one Redis the burst once; with the
+    in-memory store each instance (as each process) counts its own, so twice."""
     url, keys = _sqlite_registry(tmp_path)
-    settings = Settings(database_url=url, rate_limit_per_minute=1, rate_limit_burst=BURST,
-                        rate_limit_storage=REDIS_URL, rate_limit_key_prefix=redis_prefix)
+    shared: dict[str, str] = {}
+    if store == "redis":
+        shared = {"rate_limit_storage": REDIS_URL, "rate_limit_key_prefix": request.getfixturevalue("redis_prefix")}
+    settings = Settings(database_url=url, rate_limit_per_minute=1, rate_limit_burst=BURST, **shared)  # type: ignore[arg-type]
     with _served(create_app(settings)) as first, _served(create_app(settings)) as second:
         statuses = [a.status_code for a in _alternate([first, second], keys["viewer"])]
-    assert statuses == [200] * BURST + [429] * (2 * ROUNDS - BURST)
-    stored = redis.Redis.from_url(REDIS_URL)
-    assert list(stored.scan_iter(f"{redis_prefix}:*")), "the counts are kept under the configured prefix"
-    stored.close()
+    granted = BURST if store == "redis" else 2 * BURST
+    assert statuses == [200] * granted + [429] * (2 * ROUNDS - granted)
+    if store == "redis":
+        stored = redis.Redis.from_url(REDIS_URL)
+        assert list(stored.scan_iter(f"{shared['rate_limit_key_prefix']}:*")), "the counts are under the prefix"
+        stored.close()
 
 
 # --- wrong keys, per address ----------------------------------------------------------------------

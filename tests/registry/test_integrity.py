@@ -121,6 +121,14 @@ def held_import(sessions: sessionmaker[Session], imported: dict[str, Any],
     thread.join(60)
 
 
+def _ended(outcome: list[Any]) -> Any:
+    """What the held import ended with (it may still be committing when the test gets here)."""
+    deadline = time.monotonic() + 60
+    while not outcome and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return outcome[0]
+
+
 def _engine_like(engine: Engine, write_wait_seconds: float) -> Engine:
     return db.make_engine(engine.url.render_as_string(hide_password=False), write_wait_seconds=write_wait_seconds)
 
@@ -141,10 +149,7 @@ def test_a_writer_past_the_bound_gets_database_busy_and_stores_nothing(engine: E
         impatient.dispose()
     _, release, outcome = held_import
     release.set()
-    deadline = time.monotonic() + 60
-    while not outcome and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert isinstance(outcome[0], repository.ImportSummary)  # the import it waited for was not disturbed
+    assert isinstance(_ended(outcome), repository.ImportSummary)  # the import it waited for was not disturbed
     with db.session_factory(engine)() as session:
         current = repository.get_community(session, COUNTY, "320602001001")
         assert (current.households, current.name) == (4000, "虹桥社区")
@@ -181,7 +186,7 @@ def test_a_writer_within_the_bound_waits_for_the_import_then_lands(engine: Engin
     thread.join(60)
     person, person_at, community_edit, finished_at = done
     assert isinstance(person, repository.PersonView) and person.name == "李秀英二"
-    assert isinstance(outcome[0], repository.ImportSummary)
+    assert isinstance(_ended(outcome), repository.ImportSummary)
     assert isinstance(community_edit, repository.StaleVersion) and finished_at >= released_at
     if engine.dialect.name == "sqlite":
         assert person_at >= released_at  # it waited for the import's write lock

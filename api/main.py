@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic.json_schema import models_json_schema
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import logs, pages, parsing, rate_limits
+from api import http_contract, logs, pages, parsing, rate_limits
 from api.access import KeyCache
 from api.errors import Problem, install, responses
 from api.middleware import ServiceHeaders
@@ -36,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(title="orgmodel", version=API_VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(http_contract.refuse_unknown_query)],
+                  generate_unique_id_function=http_contract.operation_id,
                   description="Community staffing checks (一委一居一站一办), org charts, and a region-scoped "
                               "registry of rosters. Authenticate with `Authorization: Bearer <API key>`.")
     app.state.settings = settings
@@ -55,12 +57,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "X-Ruleset-Id",
                                            "X-Ruleset-Version", *rate_limits.HEADERS])
     pages.install(app, settings)  # the web pages, /docs and /redoc (self-hosted assets)
+    http_contract.install(app)  # HEAD, ETag/304, Idempotency-Key, /problems
     app.add_middleware(ServiceHeaders, max_body_bytes=settings.max_body_bytes)
     if settings.forwarded_allow_ips:  # outermost: every layer and route sees the client the proxy names
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     _publish_schemas(app, [Problem, RosterDocument])
     _declare_security(app)
     rate_limits.declare_headers(app)
+    http_contract.document(app)
     return app
 
 

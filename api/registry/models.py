@@ -313,3 +313,19 @@ def text_caps(model: type[Base]) -> dict[str, int]:
             assert cap is not None, f"{model.__tablename__}.{column.key} has no length cap"
             caps[column.key] = int(cap)
     return caps
+
+
+class IdempotentRequest(Base):
+    """A creating POST sent with an `Idempotency-Key` (api.idempotency): its first answer, kept for
+    the window so that the same request sent again is answered the same and creates nothing.
+    `status` is null while the first request runs."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (Index("ix_idempotent_requests_created_at", "created_at"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the caller's key and the key sent
+    request: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path, query, content type and body
+    status: Mapped[int | None] = mapped_column(Integer, default=None)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)  # enciphered (api.idempotency)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

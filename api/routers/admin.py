@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastPath
@@ -10,8 +11,9 @@ from pydantic import Field
 
 from api.access import Admin
 from api.bodies import MULTILINE, Body
-from api.deps import DbSession
+from api.deps import DbSession, PageQuery
 from api.errors import responses
+from api.http_contract import page_model, sliced
 from api.privacy import masked_all
 from api.registry import models, repository
 from api.registry.views import AuditView, KeyInfo, Role
@@ -32,9 +34,10 @@ class CreatedKey(KeyInfo):
     key: str = Field(description="the key itself: shown this once, stored nowhere (only its SHA-256)")
 
 
-@router.get("/v1/keys", response_model=list[KeyInfo], responses=ADMIN, summary="The live keys of the region's subtree")
-def list_keys(session: DbSession, caller: Admin) -> list[KeyInfo]:
-    return repository.list_keys(session, caller.region)
+@router.get("/v1/keys", response_model=page_model(KeyInfo), responses=ADMIN,
+            summary="The live keys of the region's subtree")
+def list_keys(request: Request, session: DbSession, caller: Admin, page: PageQuery) -> dict[str, Any]:
+    return sliced(request, repository.list_keys(session, caller.region), page.offset, page.limit)
 
 
 @router.post("/v1/keys", response_model=CreatedKey, status_code=201, responses=ADMIN,
@@ -55,9 +58,12 @@ def revoke_key(key_id: Annotated[int, FastPath(ge=1, le=MAX_ID)], request: Reque
     return Response(status_code=204)
 
 
-@router.get("/v1/audit", response_model=list[AuditView], responses=ADMIN,
-            summary="Committed changes in the region's subtree, oldest first (page with `after_id`)")
-def audit_log(session: DbSession, caller: Admin,
+@router.get("/v1/audit", response_model=page_model(AuditView), responses=ADMIN,
+            summary="Committed changes in the region's subtree, oldest first (page with `after_id`: `next`)")
+def audit_log(request: Request, session: DbSession, caller: Admin,
               after_id: Annotated[int, Query(ge=0, le=MAX_ID, description="entries after this id")] = 0,
-              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditView]:
-    return masked_all(repository.audit_log(session, caller.region, after_id=after_id, limit=limit))
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    entries = masked_all(repository.audit_log(session, caller.region, after_id=after_id, limit=limit))
+    more = bool(entries) and repository.count_audit(session, caller.region, after_id=entries[-1].id) > 0
+    following = f"{request.url.path}?{urlencode({'after_id': entries[-1].id, 'limit': limit})}" if more else None
+    return {"items": entries, "total": repository.count_audit(session, caller.region), "next": following}

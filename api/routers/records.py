@@ -8,9 +8,9 @@ so that a key cannot learn what exists outside its subtree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from api.access import Editor, Viewer
@@ -18,6 +18,7 @@ from api.bodies import Body, IdText
 from api.deps import AsOf, CommunityId, DbSession, PageQuery, PersonId
 from api.errors import responses
 from api.etag import IfMatch, set_etag
+from api.http_contract import listing, page_model, sliced
 from api.privacy import masked, masked_all
 from api.registry import repository
 from api.registry.views import AppointmentView, CommunityView, PersonView
@@ -65,15 +66,16 @@ class NewAppointment(AppointmentChanges):
 
 # --- communities -------------------------------------------------------------------------------
 
-@router.get("/v1/communities", response_model=list[CommunityView], responses=READ,
+@router.get("/v1/communities", response_model=page_model(CommunityView), responses=READ,
             summary="The communities of the key's region (or of a region inside it)")
-def list_communities(session: DbSession, caller: Viewer, page: PageQuery,
+def list_communities(request: Request, session: DbSession, caller: Viewer, page: PageQuery,
                      region: Annotated[str | None, Query(description="only this region's subtree")] = None,
-                     ) -> list[CommunityView]:
+                     ) -> dict[str, Any]:
     if region is not None:
         repository.get_region(session, caller.region, region)
-    return masked_all(repository.list_communities(session, caller.region, region_id=region, limit=page.limit,
-                                                  offset=page.offset))
+    items = repository.list_communities(session, caller.region, region_id=region, limit=page.limit, offset=page.offset)
+    total = repository.count_communities(session, caller.region, region_id=region)
+    return listing(request, masked_all(items), total, page.offset, page.limit)
 
 
 @router.get("/v1/communities/{community_id}", response_model=CommunityView, responses=READ,
@@ -94,13 +96,15 @@ def update_community(community_id: CommunityId, changes: CommunityChanges, sessi
     return masked(view)
 
 
-@router.get("/v1/communities/{community_id}/appointments", response_model=list[AppointmentView], responses=READ,
-            summary="A community's appointments in force on `as_of` (every one without it)")
-def list_appointments(community_id: CommunityId, session: DbSession, caller: Viewer, as_of: AsOf,
-                      page: PageQuery) -> list[AppointmentView]:
+@router.get("/v1/communities/{community_id}/appointments", response_model=page_model(AppointmentView),
+            responses=READ, summary="A community's appointments in force on `as_of` (every one without it)")
+def list_appointments(request: Request, community_id: CommunityId, session: DbSession, caller: Viewer, as_of: AsOf,
+                      page: PageQuery) -> dict[str, Any]:
     repository.get_community(session, caller.region, community_id)
-    return masked_all(repository.list_appointments(session, caller.region, community_id=community_id, as_of=as_of,
-                                                   limit=page.limit, offset=page.offset))
+    items = repository.list_appointments(session, caller.region, community_id=community_id, as_of=as_of,
+                                         limit=page.limit, offset=page.offset)
+    total = repository.count_appointments(session, caller.region, community_id=community_id, as_of=as_of)
+    return listing(request, masked_all(items), total, page.offset, page.limit)
 
 
 @router.post("/v1/communities/{community_id}/appointments", response_model=AppointmentView, status_code=201,
@@ -124,10 +128,12 @@ def get_appointment(appointment_id: str, session: DbSession, caller: Viewer, res
     return masked(view)
 
 
-@router.get("/v1/appointments/{appointment_id}/history", response_model=list[AppointmentView], responses=READ,
+@router.get("/v1/appointments/{appointment_id}/history", response_model=page_model(AppointmentView), responses=READ,
             summary="Every version of an appointment, oldest first")
-def appointment_history(appointment_id: str, session: DbSession, caller: Viewer) -> list[AppointmentView]:
-    return masked_all(repository.appointment_history(session, caller.region, appointment_id))
+def appointment_history(request: Request, appointment_id: str, session: DbSession, caller: Viewer,
+                        page: PageQuery) -> dict[str, Any]:
+    versions = masked_all(repository.appointment_history(session, caller.region, appointment_id))
+    return sliced(request, versions, page.offset, page.limit)
 
 
 @router.patch("/v1/appointments/{appointment_id}", response_model=AppointmentView, responses=WRITE,
@@ -152,10 +158,12 @@ def retract_appointment(appointment_id: str, session: DbSession, caller: Editor,
 ScopeQuery = Annotated[str | None, Query(description="the region whose roster lists the person, when several do")]
 
 
-@router.get("/v1/people", response_model=list[PersonView], responses=READ,
+@router.get("/v1/people", response_model=page_model(PersonView), responses=READ,
             summary="The people of the key's region; with `as_of`, those holding a post that day")
-def list_people(session: DbSession, caller: Viewer, as_of: AsOf, page: PageQuery) -> list[PersonView]:
-    return masked_all(repository.list_people(session, caller.region, as_of=as_of, limit=page.limit, offset=page.offset))
+def list_people(request: Request, session: DbSession, caller: Viewer, as_of: AsOf, page: PageQuery) -> dict[str, Any]:
+    items = repository.list_people(session, caller.region, as_of=as_of, limit=page.limit, offset=page.offset)
+    total = repository.count_people(session, caller.region, as_of=as_of)
+    return listing(request, masked_all(items), total, page.offset, page.limit)
 
 
 @router.get("/v1/people/{person_id}", response_model=PersonView, responses=READ, summary="A person")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from api.access import StatelessCaller
-from api.deps import packaged_pack
+from api.deps import PageQuery, packaged_pack
 from api.errors import responses
+from api.http_contract import page_model, sliced
 from orgmodel.rules.kinds import Severity
 from orgmodel.rules.pack import Pack, available, load_pack
 
@@ -31,12 +34,13 @@ class RulesetSummary(BaseModel):
     rules: list[RuleBrief]
 
 
-@router.get("/v1/rulesets", response_model=list[RulesetSummary], responses=responses(401, 403, 429, 500),
+@router.get("/v1/rulesets", response_model=page_model(RulesetSummary), responses=responses(401, 403, 422, 429, 500),
             summary="The packaged rule packs with their rules and citations")
-def list_rulesets(caller: StatelessCaller) -> list[RulesetSummary]:
+def list_rulesets(request: Request, caller: StatelessCaller, page: PageQuery) -> dict[str, Any]:
     packs = [load_pack(name) for name in available()]
-    return [RulesetSummary(id=p.id, name=p.name, version=p.version, extends=p.extends, source=p.source,
-                           rules=[RuleBrief.model_validate(r, from_attributes=True) for r in p.rules]) for p in packs]
+    summaries = [RulesetSummary(id=p.id, name=p.name, version=p.version, extends=p.extends, source=p.source,
+                                rules=[RuleBrief.model_validate(r, from_attributes=True) for r in p.rules]) for p in packs]
+    return sliced(request, summaries, page.offset, page.limit)
 
 
 @router.get("/v1/rulesets/{ruleset_id}", response_model=Pack, responses=responses(401, 403, 404, 429, 500),

@@ -27,7 +27,7 @@ def _import(client: TestClient, headers: dict[str, str]) -> None:
 
 
 def _numbered_people(client: TestClient, headers: dict[str, str]) -> list[dict]:
-    people = client.get("/v1/people", params={"limit": 1000}, headers=headers).json()
+    people = client.get("/v1/people", params={"limit": 1000}, headers=headers).json()["items"]
     return [p for p in people if p["masked_id"] == MASKED]
 
 
@@ -51,7 +51,8 @@ def test_posts_name_their_holders_by_id_and_a_post_can_be_handed_over(service: S
     editor = service.as_(COUNTY, "editor")
     _import(service.client, editor)
     a, b = (p["id"] for p in _numbered_people(service.client, editor))
-    posts = service.client.get("/v1/communities/320602001001/appointments", params={"limit": 1000}, headers=editor).json()
+    posts = service.client.get("/v1/communities/320602001001/appointments", params={"limit": 1000},
+                               headers=editor).json()["items"]
     holders = {post["person"] for post in posts}
     assert {a, b} <= holders and not holders & {ID_A, ID_B, MASKED}
     post = next(p for p in posts if p["person"] == a)

@@ -24,7 +24,7 @@ OPEN_ROUTES = {"/v1/check", "/v1/render", "/v1/rulesets", "/v1/rulesets/{ruleset
 def _owned_ids(service: Service) -> dict[str, str]:
     """An id of COUNTY's own objects for each path parameter."""
     owner = service.as_(COUNTY, "admin")
-    post = service.client.get(f"/v1/communities/{COMMUNITY}/appointments", headers=owner).json()[0]
+    post = service.client.get(f"/v1/communities/{COMMUNITY}/appointments", headers=owner).json()["items"][0]
     key = service.client.post("/v1/keys", json={"region": STREET, "role": "viewer"}, headers=owner).json()
     job = service.client.app.state.jobs.submit("check", COUNTY, lambda progress: (b"{}", "application/json"))
     return {"region_id": STREET, "community_id": COMMUNITY, "appointment_id": post["id"], "person_id": post["person"],
@@ -91,7 +91,7 @@ def test_the_owner_and_its_ancestors_reach_the_same_objects(service: Service) ->
 def test_ids_in_queries_and_bodies_are_isolated_too(service: Service, role: str) -> None:
     key = service.as_(OTHER_COUNTY, role)
     lists = [service.client.get("/v1/communities", headers=key).json(), service.client.get("/v1/people", headers=key).json()]
-    assert lists == [[], []]
+    assert lists == [{"items": [], "total": 0, "next": None}] * 2
     by_query = service.client.get("/v1/communities", params={"region": STREET}, headers=key)
     assert by_query.status_code == 404
     if role == "admin":
@@ -99,7 +99,7 @@ def test_ids_in_queries_and_bodies_are_isolated_too(service: Service, role: str)
         new_region = service.client.post("/v1/regions", json={"id": "32060200199", "parent": STREET, "level": "street"},
                                          headers=key)
         assert (new_key.status_code, new_region.status_code) == (404, 404)
-        audit = service.client.get("/v1/audit", headers=key).json()
+        audit = service.client.get("/v1/audit", headers=key).json()["items"]
         assert all(entry["region"] in (OTHER_COUNTY, OTHER_STREET) for entry in audit)
     if role in ("editor", "admin"):
         # a roster naming COUNTY's community cannot be imported into the other county

@@ -16,7 +16,7 @@ EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
 def _first_post(service: Service) -> dict:
     response = service.client.get(f"/v1/communities/{COMMUNITY}/appointments", headers=service.as_(COUNTY, "viewer"))
     assert response.status_code == 200, response.text
-    return response.json()[0]
+    return response.json()["items"][0]
 
 
 def test_reads_carry_etags_and_a_patch_needs_if_match(service: Service) -> None:
@@ -44,12 +44,12 @@ def test_a_vacated_post_keeps_its_history_and_as_of_shows_both_days(service: Ser
     editor = {**service.as_(COUNTY, "editor"), "If-Match": '"1"'}
     assert service.client.patch(url, json={"end": "2026-06-30"}, headers=editor).status_code == 200
     viewer = service.as_(COUNTY, "viewer")
-    history = service.client.get(f"{url}/history", headers=viewer).json()
+    history = service.client.get(f"{url}/history", headers=viewer).json()["items"]
     assert [v["version"] for v in history] == [1, 2]
     assert history[0]["end"] is None and history[1]["end"] == "2026-06-30"
     posts = f"/v1/communities/{COMMUNITY}/appointments"
-    before = service.client.get(posts, params={"as_of": "2026-06-01"}, headers=viewer).json()
-    after = service.client.get(posts, params={"as_of": "2026-07-01"}, headers=viewer).json()
+    before = service.client.get(posts, params={"as_of": "2026-06-01"}, headers=viewer).json()["items"]
+    after = service.client.get(posts, params={"as_of": "2026-07-01"}, headers=viewer).json()["items"]
     assert post["id"] in {a["id"] for a in before}
     assert post["id"] not in {a["id"] for a in after}
     assert len(before) == len(after) + 1
@@ -62,7 +62,7 @@ def test_a_retracted_appointment_leaves_the_roster_but_not_the_history(service: 
     assert gone.status_code == 204
     viewer = service.as_(COUNTY, "viewer")
     assert service.client.get(url, headers=viewer).status_code == 404
-    assert len(service.client.get(f"{url}/history", headers=viewer).json()) == 1
+    assert service.client.get(f"{url}/history", headers=viewer).json()["total"] == 1
 
 
 def test_every_committed_change_is_audited_for_admins_only(service: Service) -> None:
@@ -71,7 +71,7 @@ def test_every_committed_change_is_audited_for_admins_only(service: Service) -> 
     service.client.patch(f"/v1/appointments/{post['id']}", json={"full_time": False}, headers=editor)
     service.client.patch(f"/v1/appointments/{post['id']}", json={"full_time": True}, headers=editor)  # 412: not audited
     assert service.client.get("/v1/audit", headers=service.as_(COUNTY, "editor")).status_code == 403
-    log = service.client.get("/v1/audit", headers=service.as_(COUNTY, "admin")).json()
+    log = service.client.get("/v1/audit", headers=service.as_(COUNTY, "admin")).json()["items"]
     updates = [e for e in log if e["action"] == "update" and e["object_id"] == post["id"]]
     assert len(updates) == 1
     assert updates[0]["before"]["full_time"] is True and updates[0]["after"]["full_time"] is False
@@ -80,7 +80,7 @@ def test_every_committed_change_is_audited_for_admins_only(service: Service) -> 
 
 def test_an_import_is_all_or_nothing_and_reports_located_errors(service: Service) -> None:
     admin = service.as_(COUNTY, "admin")
-    audit_before = len(service.client.get("/v1/audit", headers=admin, params={"limit": 1000}).json())
+    audit_before = service.client.get("/v1/audit", headers=admin).json()["total"]
     broken = json.loads(json.dumps(EXAMPLE))
     broken["communities"][0]["appointments"][-1]["unit"] = "不存在的单位"
     broken["communities"][0]["name"] = "改名社区"
@@ -90,7 +90,7 @@ def test_an_import_is_all_or_nothing_and_reports_located_errors(service: Service
     assert any(e["path"].endswith(".unit") for e in response.json()["errors"])
     viewer = service.as_(COUNTY, "viewer")
     assert service.client.get(f"/v1/communities/{COMMUNITY}", headers=viewer).json()["name"] == "虹桥社区"
-    assert len(service.client.get("/v1/audit", headers=admin, params={"limit": 1000}).json()) == audit_before
+    assert service.client.get("/v1/audit", headers=admin).json()["total"] == audit_before
 
 
 def test_an_import_updates_the_stored_roster(service: Service) -> None:
@@ -118,7 +118,7 @@ def test_an_admin_makes_and_revokes_keys_below_it(service: Service) -> None:
     assert made.status_code == 201, made.text
     key = made.json()["key"]
     assert service.client.get("/v1/regions", headers={"Authorization": f"Bearer {key}"}).status_code == 200
-    listed = service.client.get("/v1/keys", headers=admin).json()
+    listed = service.client.get("/v1/keys", headers=admin).json()["items"]
     assert key not in json.dumps(listed) and made.json()["id"] in {k["id"] for k in listed}
     assert service.client.delete(f"/v1/keys/{made.json()['id']}", headers=admin).status_code == 204
     assert service.client.get("/v1/regions", headers={"Authorization": f"Bearer {key}"}).status_code == 401
@@ -143,8 +143,8 @@ def test_the_stored_region_is_checked_and_drawn_as_of_a_date(service: Service) -
 
 def test_people_listed_as_of_a_date_are_those_holding_a_post_then(service: Service) -> None:
     viewer = service.as_(COUNTY, "viewer")
-    everyone = service.client.get("/v1/people", headers=viewer, params={"limit": 1000}).json()
-    then = service.client.get("/v1/people", headers=viewer, params={"as_of": "1990-01-01"}).json()
+    everyone = service.client.get("/v1/people", headers=viewer, params={"limit": 1000}).json()["items"]
+    then = service.client.get("/v1/people", headers=viewer, params={"as_of": "1990-01-01"}).json()["items"]
     assert len(everyone) == len(EXAMPLE["communities"][0]["people"])
     assert len(then) < len(everyone)
 
@@ -153,7 +153,8 @@ def test_pages_are_bounded(service: Service) -> None:
     viewer = service.as_(COUNTY, "viewer")
     assert service.client.get("/v1/people", headers=viewer, params={"limit": 100_000}).status_code == 422
     page = service.client.get("/v1/people", headers=viewer, params={"limit": 5, "offset": 5}).json()
-    assert len(page) == 5
+    assert len(page["items"]) == 5 and page["total"] == len(EXAMPLE["communities"][0]["people"])
+    assert page["next"] == "/v1/people?limit=5&offset=10"
 
 
 DISTRICT_PATH = EXAMPLE_PATH.with_name("chongchuan.json")

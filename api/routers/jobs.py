@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import StatelessCaller
 from api.deps import DbSession
-from api.errors import Problem, problem_document, problem_of, problem_response, responses
+from api.errors import Problem, ProblemError, code_of, problem_document, problem_of, problem_response, responses
 from api.logs import LOGGER
 from api.registry import models, repository
 
@@ -116,7 +116,8 @@ class JobRunner:
                 LOGGER.error("job %s failed", job_id, exc_info=exc)
                 known = (500, "an unexpected error; the job id names it in the server's log", None, None)
             status, detail, errors, _ = known
-            self._finish(job_id, "failed", problem=problem_document(status, detail, errors=errors))
+            self._finish(job_id, "failed", problem=problem_document(status, detail, errors=errors,
+                                                                    code=code_of(exc, status)))
         else:
             self._finish(job_id, "done", result=content, media_type=media_type, progress=1.0)
 
@@ -179,5 +180,6 @@ def job_result(job_id: str, session: DbSession, caller: StatelessCaller) -> Resp
         return Response(job.result, media_type=job.media_type)
     if job.status == "failed" and job.problem is not None:
         problem = Problem.model_validate(job.problem)
-        return problem_response(problem.status, problem.detail, errors=problem.errors)
-    raise HTTPException(409, f"job {job_id} is {job.status}; poll /v1/jobs/{job_id}")
+        return problem_response(problem.status, problem.detail, errors=problem.errors, code=problem.code)
+    raise ProblemError("job_not_finished", f"job {job_id} is {job.status}; poll /v1/jobs/{job_id}",
+                       headers={"Retry-After": "2", "Location": f"/v1/jobs/{job_id}"})

@@ -5,8 +5,8 @@ key of a region that holds the example community, on SQLite and PostgreSQL.
 `positive_data_acceptance` is left out: a schema-valid roster may still be a bad roster (an
 appointment naming an unlisted person, no communities at all), and that is a 422 by design.
 `negative_data_rejection` too: every call carries the key, which turns a generated "no
-Authorization" case valid, and unknown query parameters are ignored, as HTTP services do.
-(401 without a key is tested on every route in tests/api/test_access.py.)
+Authorization" case valid. (401 without a key is tested on every route in tests/api/test_access.py;
+unknown query parameters, refused with 422, in tests/api/test_http_contract.py.)
 """
 
 from __future__ import annotations

@@ -26,9 +26,10 @@ from api.access import Caller, _trusted, charge_key
 from api.pages.security import CSRF_FIELD, csrf_ok, csrf_token
 from api.registry import repository
 from api.registry.views import ROLES, Role
+from api.services import pipeline
 from api.settings import Settings
 from orgmodel import normalize
-from orgmodel.check import CheckResult, check, today_in_china
+from orgmodel.check import CheckResult, today_in_china
 from orgmodel.document import RosterDocument
 from orgmodel.masking import mask_text
 from orgmodel.report import ReportParts, build_report
@@ -197,7 +198,7 @@ def stored(request: Request, region_id: str, pack: Pack, as_of: dt.date) -> Stor
         document = repository.roster_as_of(session, region_id, as_of)
     if not document.communities:
         return None
-    result = check(repository.checkable_roster(document, f"region {region_id}"), pack, as_of)  # a region without level: a notice
+    result = pipeline.check_stored(document, region_id, pack, as_of)
     return Stored(document, result, build_report(result))
 
 

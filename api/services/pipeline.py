@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.parsing import Reader
 from api.registry import repository
 from orgmodel import CheckResult, LoadedRoster, build_report, check_roster, load_roster, read_roster, small
+from orgmodel.document import RosterDocument
 from orgmodel.rules.pack import Pack
 
 Progress = Callable[[str, float], None]  # (step, fraction done), what a job reports
@@ -53,13 +54,18 @@ def small_report(data: bytes, pack: Pack, as_of: dt.date | None) -> bytes | None
 
 def stored_result(sessions: Sessions, region_id: str, caller_region: str, pack: Pack,
                   as_of: dt.date | None) -> CheckResult:
-    """The check of what the registry holds for the region (the caller's key must see it),
-    normalised as the registry reads its own documents (`repository.checkable_roster`)."""
+    """The check of what the registry holds for the region (the caller's key must see it)."""
     with sessions() as session:
         repository.get_region(session, caller_region, region_id)
         document = repository.roster_as_of(session, region_id, as_of)
     if not document.communities:
         raise HTTPException(404, f"region {region_id} has no communities stored")
+    return check_stored(document, region_id, pack, as_of)
+
+
+def check_stored(document: RosterDocument, region_id: str, pack: Pack, as_of: dt.date | None) -> CheckResult:
+    """A document the registry gave for the region, checked (a region stored without a level
+    is a notice of the report, not an input error: `repository.checkable_roster`)."""
     return check_roster(LoadedRoster(repository.checkable_roster(document, f"region {region_id}")), pack, as_of)
 
 

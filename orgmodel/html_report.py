@@ -38,7 +38,8 @@ th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:to
 th{background:#d9e1f2}td.n{text-align:right}tr.total td{font-weight:bold}
 .error td.sev{background:#f8cbad}.warning td.sev{background:#ffe699}.info td.sev{background:#ddebf7}
 .cards span{display:inline-block;margin-right:1.5em;padding:.4em .8em;background:#f2f2f2;border-radius:4px}
-.community{margin:.8em 0;padding:.2em .8em;border-left:4px solid #4472c4}
+.community,.regional{margin:.8em 0;padding:.2em .8em;border-left:4px solid #4472c4}
+.regional{border-color:#7030a0}
 .community.with_errors{border-color:#c00000}.community.incomplete{border-color:#bf8f00}.community.compliant{border-color:#70ad47}
 #filter{font-size:1em;padding:.3em;width:24em}.hidden{display:none}.dim{color:#777}
 .chart svg{max-width:100%;height:auto}.k{white-space:nowrap}
@@ -138,9 +139,12 @@ def _communities(result: CheckResult, parts: ReportParts, extra: CommunityExtra 
             + "</tr>" for r in rows)
         findings = (f"<table><thead><tr>{''.join(f'<th>{c}</th>' for c in columns)}</tr></thead><tbody>{body}</tbody></table>"
                     if rows else '<p class="dim">没有发现问题。</p>')
+        if community is None:  # region-level findings (LG1–LG4, C1) are no community's: their own section
+            yield f'<div class="regional" data-key="{key}"><h3>{title}</h3>{findings}</div>'
+            continue
         yield (f'<div class="community {state}" data-key="{key}"><h3>{title} <small class="dim">'
                f'{_e(STATUS.get(state, ""))}</small></h3>{findings}'
-               f'{extra(community) if extra and community is not None else ""}</div>')
+               f'{extra(community) if extra else ""}</div>')
 
 
 def _reading(parts: ReportParts) -> list[str]:

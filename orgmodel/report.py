@@ -103,6 +103,8 @@ class RegionSummary(BaseModel):
     with_errors: int
     over_max: int
     shortfall_by_role: dict[str, int]
+    # T5's workload: tasks handed to each community of the subtree; only when the roster carries tasks
+    tasks_per_community: dict[str, float] | None = None
 
 
 class RulesetRef(BaseModel):
@@ -165,7 +167,26 @@ def summary(result: CheckResult, status: pl.DataFrame) -> Summary:
     )
 
 
-REGION_FIELDS = list(RegionSummary.model_fields)
+REGION_FIELDS = [f for f in RegionSummary.model_fields if f != "tasks_per_community"]
+WORKLOAD_FIELD = "tasks_per_community"
+
+
+def _workload(result: CheckResult, status: pl.DataFrame, tree: object) -> dict[str, str]:
+    """Each region's tasks per community (min, median, max over its subtree) as JSON text at its
+    depth in the report; empty when the roster carries no tasks."""
+    tasks = result.roster.tasks
+    if tasks.is_empty():
+        return {}
+    handed = dict(tasks.group_by("community").len().iter_rows())
+    own: dict[str, list[int]] = {}
+    for community, region in status.filter(pl.col("region").is_not_null()).select("community_id", "region").iter_rows():
+        own.setdefault(region, []).append(handed.get(community, 0))
+    texts_by_region = {}
+    for region, values in regions.gathered_up(tree, own).items():  # type: ignore[arg-type]
+        figures = regions.spread(values)
+        if figures is not None:
+            texts_by_region[region] = json.dumps(figures, indent=2).replace("\n", "\n      ")
+    return texts_by_region
 
 
 def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
@@ -197,12 +218,17 @@ def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
     base = pl.DataFrame([(region, data.get("name"), data.get("level"), data.get("parent"))
                          for region, data in tree.nodes(data=True)],
                         schema={"id": pl.String, "name": pl.String, "level": pl.String, "parent": pl.String}, orient="row")
+    workload = _workload(result, status, tree)
+    if workload:
+        base = base.with_columns(pl.col("id").replace_strict(workload, default=None, return_dtype=pl.String)
+                                 .alias(WORKLOAD_FIELD))
+    fields = [*REGION_FIELDS, WORKLOAD_FIELD] if workload else REGION_FIELDS
     return (base.join(tallies, left_on="id", right_on="ancestor", how="left")
             .join(plan, left_on="id", right_on="ancestor", how="left")
             .with_columns(pl.col([*counts, "shortfall_total"]).fill_null(0).cast(pl.Int64),
                           shortfall_by_role=pl.when(pl.col("lines").is_null()).then(pl.lit("{}"))
                           .otherwise(pl.concat_str([pl.lit("{\n"), pl.col("lines"), pl.lit("\n      }")])))
-            .sort("id").select(*REGION_FIELDS, "shortfall_total"))
+            .sort("id").select(*fields, "shortfall_total"))
 
 
 # --- JSON in columns -------------------------------------------------------------------------
@@ -306,7 +332,8 @@ class ReportParts:
 
     def write(self, out: IO[bytes]) -> None:
         text = json.dumps(self.head, indent=2, ensure_ascii=False)
-        arrays = (("regions", self.regions, REGION_FIELDS, ("shortfall_by_role",)),
+        region_fields = [f for f in (*REGION_FIELDS, WORKLOAD_FIELD) if f in self.regions.columns]
+        arrays = (("regions", self.regions, region_fields, ("shortfall_by_role", WORKLOAD_FIELD)),
                   ("findings", self.findings, FINDING_FIELDS, ("waiver",)),
                   ("notices", self.notices, NOTICE_FIELDS, ("mapping",)))
         for name, frame, fields, raw in arrays:

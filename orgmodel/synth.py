@@ -390,6 +390,66 @@ def write_district(out_dir: Path) -> None:
         tree.streets.append(Street(code, name, name + "办事处", "崇", kinds))
     tree.pilots = set(rng.sample(_community_codes(tree.streets), 2))
     _write(out_dir, tree, rng)
+    _write_district_extras(out_dir, random.Random(DISTRICT_SEED + 1))
+
+
+# What the seed asks beyond staffing (issue 13), added to the district with a second generator so
+# that every row drawn before stays as it was: the supervision bodies most communities declare (A3),
+# their facilities (FC1), last year's pay of the full-time workers (P2), and 南通市's leadership group
+# with one deputy missing (LG3).
+ROOMS = ("党员活动室", "警务室", "调解室", "图书阅览室", "老年活动室", "多功能活动室", "心理咨询室")
+STATIONS = ("卫生计生服务站", "志愿者服务站", "社会组织服务站", "劳动保障服务站")
+BOARDS = ("居务公开栏", "党务公开栏", "宣传栏")
+VILLAGE_BOARDS = ("村务公开栏", "党务公开栏", "宣传栏")
+LEADERSHIP = (("组长", "市委书记"), ("副组长", "市长"), ("副组长", "市委政法委书记"),
+              ("成员", "市依治办主任"), ("成员", "市民政局局长"), ("成员", "市司法局局长"), ("成员", "市财政局局长"))
+LEADERS = ("陆某", "张某", "顾某", "朱某", "徐某", "季某", "周某")
+
+
+def _write_district_extras(out_dir: Path, rng: random.Random) -> None:
+    r = rng.random
+    with open(out_dir / "社区.csv", encoding="utf-8") as f:
+        communities = [(row[0], row[1], row[3] == "农村") for row in list(csv.reader(f))[1:]]
+    with open(out_dir / "人员.csv", encoding="utf-8") as f:
+        people = list(csv.reader(f))
+    supervised = {row[0] for row in people[1:] if "监" in row[3]}
+    with open(out_dir / "机构.csv", "a", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        for cid, name, rural in communities:
+            if cid not in supervised and r() < 0.9:
+                unit = "村务监督委员会" if rural else "居务监督委员会"
+                writer.writerow([cid, unit, f"{name}{unit}"])
+    with open(out_dir / "设施.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["社区编码", "设施名称", "类别", "面积(平方米)"])  # names repeat across streets
+        for cid, _, rural in communities:
+            short = r() < 0.15  # a community a category short
+            rooms = ROOMS[:_between(r, 3, 4) if short and r() < 0.5 else _between(r, 5, 7)]
+            stations = STATIONS[:2 if short and r() < 0.5 else _between(r, 3, 4)]
+            facilities = [*rooms, *stations, *(VILLAGE_BOARDS if rural else BOARDS)[:_between(r, 2, 3)]]
+            facilities += ["村民学校" if rural else "居民学校", "文体活动场所" if r() < 0.6 else "健身广场"]
+            for facility in facilities:
+                writer.writerow([cid, facility, "", str(_between(r, 2, 30) * 10)])
+    pay = people[0].index("月工资(元)")
+    full_time = people[0].index("专职")
+    people[0].append("上年月工资(元)")
+    last_year: dict[str, str] = {}
+    for row in people[1:]:
+        if row[1] not in last_year:
+            figure = ""
+            if row[pay] and row[full_time] == "是" and r() < 0.6:
+                chance = r()  # mostly a rise; now and then flat, or a cut
+                change = 0 if chance < 0.01 else -200 if chance < 0.02 else _pick(r, (100, 150, 200, 250, 300, 400, 500))
+                figure = str(max(0, int(row[pay]) - change))
+            last_year[row[1]] = figure
+        row.append(last_year[row[1]])
+    with open(out_dir / "人员.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(people)
+    with open(out_dir / "领导小组.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["区域编码", "小组名称", "姓名", "小组职务", "本职"])
+        for name, (role, office) in zip(LEADERS, LEADERSHIP, strict=True):
+            writer.writerow(["320600", "南通市“政社互动”领导小组", name, role, office])
 
 
 TREE_LEVELS = (("省", ("省",)), ("市", ("市",)), ("区县", ("区", "区", "县")))

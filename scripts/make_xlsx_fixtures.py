@@ -43,9 +43,9 @@ from xml.sax.saxutils import escape, quoteattr
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "chongchuan"
 OUT = ROOT / "tests" / "fixtures" / "xlsx"
-NUMERIC = {"户数", "人口", "年度办公活动经费(元)", "月工资(元)", "最低工资(元/月)"}
+NUMERIC = {"户数", "人口", "年度办公活动经费(元)", "月工资(元)", "最低工资(元/月)", "上年月工资(元)", "面积(平方米)"}
 DATES = {"任职开始", "任职结束"}
-TABLES = ("社区", "人员", "区域", "机构", "关系", "事项")
+TABLES = ("社区", "人员", "区域", "机构", "关系", "事项", "设施", "领导小组")
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ def messy_sheets() -> list[Sheet]:
     # merged down each community's first block, dates spelt five ways, blank rows, footers.
     header, *rows = read_csv("人员")
     order = ["社区编码", "姓名", "人员编号", "性别", "机构", "职务", "专职", "学历", "民警", "政法干警",
-             "月工资(元)", "任职开始", "任职结束"]
+             "月工资(元)", "上年月工资(元)", "任职开始", "任职结束"]
     new_header: list[Cell] = ["序号", *order, "联系电话"]
     width = len(new_header)
     grid: list[list[Cell]] = [["崇川区社区工作人员花名册(2024年第三季度)"] + [None] * (width - 1),
@@ -255,7 +255,7 @@ def messy_sheets() -> list[Sheet]:
     grid.append(["2024年9月30日"] + [None] * (width - 1))  # after the signature block: not data
     sheets.append(Sheet("2024年三季度花名册", grid, merges=merges))
     # The other tables as they are; 区域 hidden (it is one of ours, so it is read).
-    for name in ("机构", "关系", "事项", "区域"):
+    for name in ("机构", "关系", "事项", "区域", "设施", "领导小组"):
         header, *rows = read_csv(name)
         sheets.append(Sheet(name, [list[Cell](header), *(typed(header, row) for row in rows)], hidden=name == "区域"))
     # A hidden old roster with the 人员 headers and rows that would fail: it must be ignored.

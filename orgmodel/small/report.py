@@ -97,13 +97,31 @@ def _regions(findings: list[tuple[str, str, Finding]], status: dict[str, str], d
             _add(tally.setdefault(region, {}), "over_max", f.detail == "over_max")
             _add(plans.setdefault(region, {}), _shortfall_key(f), f.shortfall)
     totals, plan_totals = regions.roll_up(tree, tally), regions.roll_up(tree, plans)
+    workload = _workload(document, tree)
     listed = document.regions
-    return [{"id": region, "name": listed[region].name if region in listed else None,
-             "level": listed[region].level if region in listed else None,
-             "parent": listed[region].parent if region in listed else None,
-             **{count: totals[region].get(count, 0) for count in COUNTS},
-             "shortfall_by_role": dict(sorted(plan_totals[region].items()))}
-            for region in sorted(tree)]
+    rows: list[object] = []
+    for region in sorted(tree):
+        row = {"id": region, "name": listed[region].name if region in listed else None,
+               "level": listed[region].level if region in listed else None,
+               "parent": listed[region].parent if region in listed else None,
+               **{count: totals[region].get(count, 0) for count in COUNTS},
+               "shortfall_by_role": dict(sorted(plan_totals[region].items()))}
+        if workload:  # the member is there for every region (null for one without communities)
+            row["tasks_per_community"] = workload.get(region)
+        rows.append(row)
+    return rows
+
+
+def _workload(document: Document, tree: object) -> dict[str, dict[str, int | float]]:
+    """T5's tasks per community, rolled up as `report._workload` rolls them; none without tasks."""
+    if not any(c.tasks for c in document.communities):
+        return {}
+    own: dict[str, list[int]] = {}
+    for c in document.communities:
+        if c.region is not None:
+            own.setdefault(c.region, []).append(len(c.tasks))
+    spreads = {region: regions.spread(values) for region, values in regions.gathered_up(tree, own).items()}  # type: ignore[arg-type]
+    return {region: figures for region, figures in spreads.items() if figures is not None}
 
 
 def _finding(rule_id: str, citation: str, f: Finding) -> dict[str, object]:

@@ -63,7 +63,8 @@ def test_every_community_once_in_its_street_with_the_report_status(district) -> 
     result, svg = district
     regions = dict(result.roster.regions.select("id", "name").iter_rows())
     status = dict(community_status(result).select("community_id", "status").iter_rows())
-    errors = Counter(result.findings.filter((pl.col("severity") == "error") & pl.col("waiver").is_null())["community_id"])
+    errors = Counter(result.findings.filter((pl.col("severity") == "error") & pl.col("waiver").is_null()
+                                            & pl.col("community_id").is_not_null())["community_id"])  # not LG3's city
     expected = Counter()
     for cid, name, region in result.roster.communities.select("id", "name", "region").iter_rows():
         fill = STATUS_COLOUR[status[cid]][1]

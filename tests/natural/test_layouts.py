@@ -24,7 +24,9 @@ def missing_data(community: str) -> list[Key]:
     """What no 花名册 says, in every community: no 经费 and no 人口 (F1), no 最低工资 (P1)."""
     return [(community, "F1", W, None, None, None, None, 0, "office_activity_yuan"),
             (community, "F1", W, None, None, None, None, 0, "population"),
-            (community, "P1", W, None, None, None, None, 0, "min_wage_monthly_yuan")]
+            (community, "P1", W, None, None, None, None, 0, "min_wage_monthly_yuan"),
+            # no 居务/村务监督委员会 in the street's roster (A3, a warning)
+            (community, "A3", W, "supervisory_committee", None, None, 0, 0, None)]
 
 
 def no_student_official(community: str) -> list[Key]:

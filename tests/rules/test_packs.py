@@ -13,7 +13,8 @@ from orgmodel.rules.pack import load_pack
 from orgmodel.rules.testing import F, apply, assert_findings, baseline, dismiss, run
 
 NANTONG_IDS = ["S1", "S2", "S3", "S4", "S5", "G1", "G2", "G3", "G4", "G5", "G6", "Q1", "Q2", "Q3",
-               "X1", "X2", "R1", "F1", "P1", "T1", "T2", "T3", "T4", "C1", "A1", "A2"]
+               "X1", "X2", "R1", "F1", "P1", "T1", "T2", "T3", "T4", "C1", "A1", "A2", "A3", "FC1", "P2", "T5",
+               "LG1", "LG2", "LG3", "LG4"]
 
 
 def rule(rule_id: str = "Z9", kind: str = "role_holders", **parameters: Any) -> dict[str, Any]:

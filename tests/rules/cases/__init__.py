@@ -10,18 +10,22 @@ from . import (
     body_size,
     cross_appointment,
     exclusive_full_time,
+    facility_counts,
     forbidden_relation,
     funding_per_resident,
     holder_attribute,
     households_ratio,
+    leadership_group,
     pay_floor,
+    pay_growth,
     pilot_count,
     qualification,
     role_holders,
+    task_count,
     tasks,
     unit_exists,
 )
 
-TABLES: list[ModuleType] = [body_size, cross_appointment, exclusive_full_time, forbidden_relation, funding_per_resident,
-                            holder_attribute, households_ratio, pay_floor, pilot_count, qualification, role_holders,
-                            tasks, unit_exists]
+TABLES: list[ModuleType] = [body_size, cross_appointment, exclusive_full_time, facility_counts, forbidden_relation,
+                            funding_per_resident, holder_attribute, households_ratio, leadership_group, pay_floor,
+                            pay_growth, pilot_count, qualification, role_holders, task_count, tasks, unit_exists]

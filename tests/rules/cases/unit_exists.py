@@ -6,7 +6,7 @@ hiring plan counts every missing post (domain.md §4).
 
 from __future__ import annotations
 
-from orgmodel.rules.testing import F, add_unit, case, change_post, dismiss, dismiss_unit
+from orgmodel.rules.testing import BASE, Doc, Edit, F, add_unit, appoint, case, change_post, dismiss, dismiss_unit, rural
 
 GOVERNANCE_POSTS_MISSING = [
     F("G1", "error", "governance_office", "governance_specialist", actual=0, min=1, shortfall=1),
@@ -20,6 +20,16 @@ S1_GOVERNANCE = F("S1", "error", "governance_office", actual=0, min=1)
 GOVERNANCE_PEOPLE = [f"P{n}" for n in range(20, 28)]
 
 KINDS = ("unit_exists",)
+A3_MISSING = F("A3", "warning", "supervisory_committee", actual=0, min=1)
+
+
+def undeclare(unit: str, community: str = BASE) -> Edit:
+    """The unit no longer declared in the 机构 table."""
+    def edit(doc: Doc) -> None:
+        c = next(c for c in doc["communities"] if c["id"] == community)
+        c["units"] = [u for u in c.get("units", []) if u["kind"] != unit]
+    return edit
+
 
 CASES = [
     case("no governance_office: S1 and every G post with actual 0", dismiss_unit("governance_office"),
@@ -44,5 +54,14 @@ CASES = [
           F("A2", "warning", "residents_committee", "student_official", actual=0, min=1, shortfall=1)]),
     case("a part-time post makes the unit exist", change_post("P10", full_time=False),
          [F("S5", "error", "service_station", "staff", actual=9, min=10, shortfall=1)]),
+    # A3: the supervision body (居务/村务监督委员会); the baseline declares it
+    case("A3 no supervisory committee declared or staffed: warning", undeclare("supervisory_committee"),
+         [A3_MISSING]),
+    case("A3 a supervisory committee with its director in post exists",
+         (undeclare("supervisory_committee"), appoint("P03", "监委会", "主任", full_time=False)), []),
+    case("A3 a rural community's 村务监督委员会", (rural(), undeclare("supervisory_committee"),
+                                               appoint("P04", "村务监督委员会", "委员", full_time=False)), []),
+    case("A3 a supervisory committee whose only member has left is missing",
+         (undeclare("supervisory_committee"),
+          appoint("P03", "supervisory_committee", "member", full_time=False, end="2026-01-31")), [A3_MISSING]),
 ]
-

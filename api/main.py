@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic.json_schema import models_json_schema
+from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import http_contract, logs, pages, parsing, rate_limits
@@ -18,6 +19,7 @@ from api.errors import Problem, install, responses
 from api.middleware import ServiceHeaders
 from api.registry import db
 from api.routers import admin, check, jobs, records, regions, render, rulesets
+from api.services import jobs as job_queue
 from api.settings import Settings
 from orgmodel.document import RosterDocument
 
@@ -31,8 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.watch_signals()  # a stop signal marks the queue stopping at once
+        await run_in_threadpool(app.state.jobs.ensure_started)  # and recover jobs of lost instances
         yield
-        app.state.jobs.shutdown()
+        await run_in_threadpool(app.state.jobs.shutdown)
         engine.dispose()
 
     app = FastAPI(title="orgmodel", version=API_VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -45,8 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = db.session_factory(engine)
     app.state.keys = KeyCache(app.state.sessions, settings.key_cache_seconds)
     app.state.rate_limits = rate_limits.RateLimits(settings)  # shared by every instance naming its store
-    app.state.jobs = jobs.JobRunner(app.state.sessions)
     app.state.parser = parsing.Parser(settings)  # untrusted files are parsed in worker processes
+    app.state.jobs = job_queue.make_queue(engine, app.state.sessions, settings, {  # procrastinate on PostgreSQL
+        "check": job_queue.check_handler(app.state.parser),
+        "import": job_queue.import_handler(app.state.parser, app.state.sessions,
+                                           None if settings.id_secret is None else settings.id_secret.get_secret_value())})
     install(app)
     logs.install()
     for module in (check, render, rulesets, regions, records, admin, jobs):

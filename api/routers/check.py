@@ -15,6 +15,7 @@ from api.access import StatelessCaller
 from api.deps import AsOf, RulePack, SettingsDep
 from api.errors import responses
 from api.routers.jobs import accepted
+from api.services.jobs import check_params
 from api.services.pipeline import SMALL_DOCUMENT_BYTES, report_bytes, small_report
 from api.services.uploads import ACCEPTED, REQUEST_BODY, in_worker, roster_input, runs_as_job
 from orgmodel import small  # noqa: F401  (the small engine's entry, which tests count through this module)
@@ -35,12 +36,11 @@ async def check_roster(request: Request, caller: StatelessCaller, pack: RulePack
         content = small_report(data, pack, as_of)
         if content is not None:
             return Response(content, media_type="application/json")
-    read = in_worker(request, read)
-    if runs_as_job(data, settings):
-        runner = request.app.state.jobs
+    if runs_as_job(data, settings):  # the job reads the upload from its row, on whichever instance runs it
         job_id = await run_in_threadpool(  # it writes the job's row: never on the event loop
-            runner.submit, "check", None if caller.key is None else caller.region,
-            lambda progress: (report_bytes(read, data, name, pack, as_of, skip_invalid, progress), "application/json"))
+            request.app.state.jobs.submit, "check", None if caller.key is None else caller.region, data,
+            check_params(read, name, pack.id, as_of, skip_invalid), caller.actor)
         return accepted(job_id, "check")
+    read = in_worker(request, read)
     content = await run_in_threadpool(report_bytes, read, data, name, pack, as_of, skip_invalid)
     return Response(content, media_type="application/json")

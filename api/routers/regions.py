@@ -16,17 +16,16 @@ from api.deps import AsOf, DbSession, PageQuery, RegionId, RulePack, SettingsDep
 from api.errors import responses
 from api.etag import IfMatch, set_etag
 from api.http_contract import page_model, sliced
-from api.hygiene import in_order, roster_text_errors
 from api.privacy import masked, masked_all
 from api.registry import models, repository
 from api.registry.views import ImportSummary, RegionView
-from api.routers.jobs import Progress, accepted
+from api.routers.jobs import accepted
 from api.services import pipeline
 from api.services.charts import CHART_RESPONSE, MEDIA_TYPES, ChartFormat, chart_bytes
+from api.services.jobs import import_params, store_upload
 from api.services.uploads import ACCEPTED, REQUEST_BODY, in_worker, roster_input
-from orgmodel import normalize, vocabulary
+from orgmodel import vocabulary
 from orgmodel.document import RosterDocument
-from orgmodel.errors import RosterInputError
 from orgmodel.report import Report
 
 router = APIRouter(tags=["registry"])
@@ -100,36 +99,22 @@ def delete_region(region_id: RegionId, session: DbSession, caller: Admin) -> Res
              summary="Import a roster into the region: all of it, or (at any error) nothing; a large upload runs as a job")
 async def import_roster(region_id: RegionId, request: Request, caller: Editor, settings: SettingsDep) -> Response:
     read, data, name = await roster_input(request)
-    read = in_worker(request, read)
+
     def visible() -> None:
         with request.app.state.sessions() as session:
             repository.get_region(session, caller.region, region_id)
 
     await run_in_threadpool(visible)  # before a job is queued: a foreign region is a 404 now, not later
 
-    id_secret = None if settings.id_secret is None else settings.id_secret.get_secret_value()
-
-    def store(progress: Progress) -> bytes:
-        progress("reading", 0.05)
-        raw = read(data, name)
-        refused = roster_text_errors(raw)  # with the normaliser's own errors: every error at once
-        progress("normalising", 0.3)
-        try:
-            roster, _ = normalize.load(raw)
-        except RosterInputError as exc:
-            raise RosterInputError(in_order([*refused, *exc.errors])) from exc
-        if refused:
-            raise RosterInputError(refused)
-        progress("storing", 0.6)
-        with request.app.state.sessions() as session:
-            summary = repository.import_roster(session, region_id, roster, caller.actor, id_secret=id_secret)
-        return summary.model_dump_json().encode()
-
-    if len(data) > settings.job_threshold_bytes:
+    if len(data) > settings.job_threshold_bytes:  # the job reads the upload from its row (api.services.jobs)
         job_id = await run_in_threadpool(  # it writes the job's row: never on the event loop
-            request.app.state.jobs.submit, "import", caller.region, lambda progress: (store(progress), "application/json"))
+            request.app.state.jobs.submit, "import", caller.region, data,
+            import_params(read, name, region_id, caller.actor), caller.actor)
         return accepted(job_id, "import")
-    content = await run_in_threadpool(store, lambda _step, _fraction: None)
+    id_secret = None if settings.id_secret is None else settings.id_secret.get_secret_value()
+    content = await run_in_threadpool(store_upload, in_worker(request, read), data, name,
+                                      request.app.state.sessions, region_id, caller.actor, id_secret,
+                                      lambda _step, _fraction: None)
     return Response(content, media_type="application/json")
 
 

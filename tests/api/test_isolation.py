@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from api.services.jobs import check_params
+from orgmodel.readers.document import read_json
 from tests.api.conftest import CITY, COMMUNITY, COUNTY, EXAMPLE_PATH, OTHER_COUNTY, OTHER_STREET, ROLES, STREET, Service
 
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
@@ -26,7 +28,8 @@ def _owned_ids(service: Service) -> dict[str, str]:
     owner = service.as_(COUNTY, "admin")
     post = service.client.get(f"/v1/communities/{COMMUNITY}/appointments", headers=owner).json()["items"][0]
     key = service.client.post("/v1/keys", json={"region": STREET, "role": "viewer"}, headers=owner).json()
-    job = service.client.app.state.jobs.submit("check", COUNTY, lambda progress: (b"{}", "application/json"))
+    job = service.client.app.state.jobs.submit("check", COUNTY, EXAMPLE_PATH.read_bytes(),
+                                               check_params(read_json, "roster.json", "nantong", None, False))
     return {"region_id": STREET, "community_id": COMMUNITY, "appointment_id": post["id"], "person_id": post["person"],
             "key_id": str(key["id"]), "job_id": job}
 

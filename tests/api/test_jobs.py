@@ -15,6 +15,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api import upload_limits
+from api.registry import models
+from api.services.jobs import JobContext, LocalQueue, Policy, QueueFull
 
 ROOT = Path(__file__).resolve().parents[2]
 HONGQIAO = (ROOT / "examples" / "hongqiao.json").read_bytes()
@@ -29,7 +31,7 @@ def _wait(client: TestClient, location: str) -> dict:
         assert status.status_code == 200, status.text
         body = status.json()
         seen.append((body["status"], body["progress"]))
-        if body["status"] in ("done", "failed"):
+        if body["status"] in ("done", "failed", "cancelled"):
             assert [p for _, p in seen] == sorted(p for _, p in seen)  # progress never goes back
             return body
         assert status.headers["retry-after"] == "2"
@@ -68,15 +70,77 @@ def test_a_job_that_meets_bad_input_keeps_its_located_errors(open_client: Callab
     assert result.json()["errors"][0]["path"].endswith(".unit")
 
 
-def test_an_unfinished_or_unknown_job(open_client: Callable[..., TestClient]) -> None:
+def _waiting(release: threading.Event, steps: int = 1) -> Callable[[JobContext], tuple[bytes, str]]:
+    """A job's work that reports `steps` steps, then waits until the test releases it."""
+    def work(job: JobContext) -> tuple[bytes, str]:
+        for step in range(steps):
+            job.progress(f"step {step}", step / steps)
+        while not release.wait(0.05):
+            job.progress("waiting", 0.5)  # a step where a cancel or a stop is seen
+        return b'{"waited": true}', "application/json"
+    return work
+
+
+def test_an_unfinished_job_is_409_with_a_retry_and_an_unknown_one_404(open_client: Callable[..., TestClient]) -> None:
     release = threading.Event()
     with open_client() as client:
-        job_id = client.app.state.jobs.submit("check", None, lambda progress: (release.wait(30), (b"{}", "x"))[1])
+        client.app.state.jobs.handlers["wait"] = _waiting(release)
+        job_id = client.app.state.jobs.submit("wait", None, b"", {})
         try:
-            assert client.get(f"/v1/jobs/{job_id}/result").status_code == 409
+            unfinished = client.get(f"/v1/jobs/{job_id}/result")
+            assert unfinished.status_code == 409 and unfinished.headers["retry-after"] == "2"
+            assert "not finished yet" in unfinished.json()["detail"]  # not a write conflict's words
         finally:
             release.set()
+        assert _wait(client, f"/v1/jobs/{job_id}")["status"] == "done"
         assert client.get("/v1/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_delete_cancels_a_queued_job_at_once_and_a_running_one_at_its_next_step(
+        open_client: Callable[..., TestClient]) -> None:
+    release = threading.Event()
+    with open_client() as client:
+        queue = client.app.state.jobs
+        queue.handlers["wait"] = _waiting(release)
+        running = queue.submit("wait", None, b"", {})
+        deadline = time.monotonic() + 30
+        while client.get(f"/v1/jobs/{running}").json()["status"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        queued = queue.submit("wait", None, b"", {})  # one job at a time per instance: this one waits
+        cancelled = client.delete(f"/v1/jobs/{queued}")
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+        asked = client.delete(f"/v1/jobs/{running}")
+        assert asked.status_code == 202 and asked.json()["cancel_requested"] is True
+        assert asked.headers["location"] == f"/v1/jobs/{running}"
+        assert _wait(client, f"/v1/jobs/{running}")["status"] == "cancelled"  # it saw the cancel at its next step
+        assert client.get(f"/v1/jobs/{running}/result").status_code == 410  # a cancelled job has no result
+        again = client.delete(f"/v1/jobs/{running}")
+        assert again.status_code == 200 and again.json()["status"] == "cancelled"
+        release.set()
+        with client.app.state.sessions() as session:
+            assert session.get(models.Job, queued).attempts == 0  # never started
+
+
+def test_a_finished_result_expires_410_then_the_job_is_forgotten_404(open_client: Callable[..., TestClient]) -> None:
+    release = threading.Event()
+    release.set()
+    with open_client(job_result_seconds=0.5, job_forget_seconds=1.0, job_sweep_seconds=0.2) as client:
+        client.app.state.jobs.handlers["wait"] = _waiting(release)
+        job_id = client.app.state.jobs.submit("wait", None, b"", {})
+        done = _wait(client, f"/v1/jobs/{job_id}")
+        assert done["status"] == "done" and done["expires_at"] is not None
+        assert client.get(f"/v1/jobs/{job_id}/result").status_code == 200
+        statuses = []
+        deadline = time.monotonic() + 30
+        while not statuses or statuses[-1] != 404:
+            statuses.append(client.get(f"/v1/jobs/{job_id}/result").status_code)
+            assert time.monotonic() < deadline, statuses
+            time.sleep(0.05)
+        assert set(statuses) <= {200, 410, 404} and 410 in statuses  # gone, then forgotten
+        assert statuses == sorted(statuses, key=[200, 410, 404].index)
+        with client.app.state.sessions() as session:
+            assert session.get(models.Job, job_id) is None  # the row and its result removed
 
 
 def _csv_zip(rows: int) -> bytes:
@@ -113,32 +177,40 @@ def test_rows_are_counted_from_the_row_tags_never_the_declared_dimension() -> No
         assert 1000 < upload_limits.archive_rows(z, 1000) <= 30_000 + 700  # stops soon after the limit
 
 
-def test_a_full_queue_refuses_and_a_stop_fails_the_waiting_jobs(open_client: Callable[..., TestClient]) -> None:
-    import threading
-
-    from api.registry import models
-    from api.routers.jobs import JobRunner, QueueFull
-
+def test_a_full_queue_refuses_and_a_stop_leaves_the_waiting_jobs_to_another_instance(
+        open_client: Callable[..., TestClient]) -> None:
     release = threading.Event()
-    with open_client() as client:
-        sessions = client.app.state.sessions
-        runner = JobRunner(sessions, max_waiting=1)
-        running = runner.submit("check", None, lambda progress: (release.wait(30), (b"{}", "x"))[1])
+    with open_client(job_max_queued=1) as client:
+        queue = client.app.state.jobs
+        queue.handlers["wait"] = _waiting(release)
+        running = queue.submit("wait", None, b"", {})
         deadline = time.monotonic() + 10
         while client.get(f"/v1/jobs/{running}").json()["status"] != "running":
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        waiting = runner.submit("check", None, lambda progress: (b"{}", "x"))
+        waiting = queue.submit("wait", None, b"", {})
         try:
-            runner.submit("check", None, lambda progress: (b"{}", "x"))
+            queue.submit("wait", None, b"", {})
             raise AssertionError("a third job was taken")
         except QueueFull as exc:
             assert exc.status_code == 503 and exc.headers == {"Retry-After": "30"}
-        runner.shutdown()
-        release.set()
-        with sessions() as session:
-            assert session.get(models.Job, waiting).status == "failed"
-        assert client.get(f"/v1/jobs/{waiting}/result").status_code == 503
+        sessions = client.app.state.sessions
+    # the app stopped: the running job was released at its next step, the waiting one left queued
+    with sessions() as session:
+        assert [session.get(models.Job, job_id).status for job_id in (running, waiting)] == ["queued", "queued"]
+    another = LocalQueue(sessions, Policy(), {"wait": _waiting(release)})  # another instance on the same file
+    release.set()
+    another.start()
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with sessions() as session:
+                if [session.get(models.Job, job_id).status for job_id in (running, waiting)] == ["done", "done"]:
+                    break
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        another.shutdown()
 
 
 def test_rows_a_parser_would_make_count_too() -> None:
@@ -164,8 +236,8 @@ def test_a_job_stopped_by_the_database_keeps_the_status_a_request_would_get(open
 
     from api.registry.repository import NotFound
 
-    def failing(error: Exception) -> Callable[[object], tuple[bytes, str]]:
-        def work(progress: object) -> tuple[bytes, str]:
+    def failing(error: Exception) -> Callable[[JobContext], tuple[bytes, str]]:
+        def work(job: JobContext) -> tuple[bytes, str]:
             raise error
         return work
 
@@ -173,6 +245,7 @@ def test_a_job_stopped_by_the_database_keeps_the_status_a_request_would_get(open
              404: NotFound("region", "1")}
     with open_client() as client:
         for status, error in cases.items():
-            job_id = client.app.state.jobs.submit("import", None, failing(error))
+            client.app.state.jobs.handlers[f"fail-{status}"] = failing(error)
+            job_id = client.app.state.jobs.submit(f"fail-{status}", None, b"", {})
             assert _wait(client, f"/v1/jobs/{job_id}")["status"] == "failed"
             assert client.get(f"/v1/jobs/{job_id}/result").status_code == status

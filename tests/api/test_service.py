@@ -197,7 +197,8 @@ def test_every_operation_documents_the_errors_it_can_give(client: TestClient) ->
         expected = {"401", "403", "429"}
         expected |= {"422"} if operation.get("parameters") or "requestBody" in operation else set()
         expected |= {"400", "413"} if "requestBody" in operation else set()
-        expected |= {"412", "428"} if method in ("patch", "put", "delete") and "/keys/" not in path else set()
+        expected |= {"412", "428"} if method in ("patch", "put", "delete") and "/keys/" not in path \
+            and "/jobs/" not in path else set()  # revoking a key, cancelling a job: no version to match
         expected |= {"404"} if "{" in path else set()
         missing = expected - set(operation["responses"])
         assert not missing, f"{method} {path} does not document {sorted(missing)}"

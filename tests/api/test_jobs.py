@@ -89,7 +89,7 @@ def test_an_unfinished_job_is_409_with_a_retry_and_an_unknown_one_404(open_clien
         try:
             unfinished = client.get(f"/v1/jobs/{job_id}/result")
             assert unfinished.status_code == 409 and unfinished.headers["retry-after"] == "2"
-            assert "not finished yet" in unfinished.json()["detail"]  # not a write conflict's words
+            assert unfinished.json()["code"] == "job_not_finished"  # not a write conflict's 409
         finally:
             release.set()
         assert _wait(client, f"/v1/jobs/{job_id}")["status"] == "done"
@@ -114,7 +114,8 @@ def test_delete_cancels_a_queued_job_at_once_and_a_running_one_at_its_next_step(
         assert asked.status_code == 202 and asked.json()["cancel_requested"] is True
         assert asked.headers["location"] == f"/v1/jobs/{running}"
         assert _wait(client, f"/v1/jobs/{running}")["status"] == "cancelled"  # it saw the cancel at its next step
-        assert client.get(f"/v1/jobs/{running}/result").status_code == 410  # a cancelled job has no result
+        no_result = client.get(f"/v1/jobs/{running}/result")  # a cancelled job has no result
+        assert no_result.status_code == 410 and no_result.json()["code"] == "job_cancelled"
         again = client.delete(f"/v1/jobs/{running}")
         assert again.status_code == 200 and again.json()["status"] == "cancelled"
         release.set()
@@ -138,6 +139,7 @@ def test_a_finished_result_expires_410_then_the_job_is_forgotten_404(open_client
             assert time.monotonic() < deadline, statuses
             time.sleep(0.05)
         assert set(statuses) <= {200, 410, 404} and 410 in statuses  # gone, then forgotten
+        assert client.get(f"/v1/jobs/{job_id}").status_code == 404
         assert statuses == sorted(statuses, key=[200, 410, 404].index)
         with client.app.state.sessions() as session:
             assert session.get(models.Job, job_id) is None  # the row and its result removed

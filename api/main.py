@@ -60,9 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
-                           allow_headers=["Authorization", "Content-Type", "If-Match", "X-API-Key", "X-Request-ID"],
-                           expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "X-Ruleset-Id",
-                                           "X-Ruleset-Version", *rate_limits.HEADERS])
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
+                                          "X-API-Key", "X-Request-ID"],
+                           expose_headers=["ETag", "Idempotent-Replayed", "Location", "Retry-After", "X-Request-ID",
+                                           "X-Ruleset-Id", "X-Ruleset-Version", *rate_limits.HEADERS])
     pages.install(app, settings)  # the web pages, /docs and /redoc (self-hosted assets)
     http_contract.install(app)  # HEAD, ETag/304, Idempotency-Key, /problems
     app.add_middleware(ServiceHeaders, max_body_bytes=settings.max_body_bytes)

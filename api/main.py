@@ -28,7 +28,7 @@ API_VERSION = "1"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, write_wait_seconds=settings.write_wait_seconds)
     db.upgrade(engine)  # idempotent; instances starting together on PostgreSQL take turns (db.upgrade)
 
     @asynccontextmanager

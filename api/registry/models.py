@@ -148,6 +148,7 @@ class Person(Versioned, Base):
     political_legal_officer: Mapped[bool | None]
     monthly_pay_yuan: Mapped[float | None] = mapped_column(Float)
     gender: Mapped[str | None] = mapped_column(String(CODE))
+    previous_monthly_pay_yuan: Mapped[float | None] = mapped_column(Float)  # last year's (上年月工资), for P2
 
 
 class Appointment(Versioned, Base):
@@ -218,6 +219,72 @@ class Task(Versioned, Base):
     authorization: Mapped[str | None] = mapped_column(String(NAME))
     funded: Mapped[bool | None]
     purchase_contract: Mapped[str | None] = mapped_column(String(NAME))
+
+
+class LeadershipGroup(Versioned, Base):
+    """A region's leadership group (领导小组, §三(一)) as a whole: its name, and the version that is
+    its ETag. Its members are `LeadershipMember` rows of the same region (api.registry.groups)."""
+
+    __tablename__ = "leadership_groups"
+    __table_args__ = (_current_unique("uq_leadership_groups_current", "region_id"),)
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_id: Mapped[str] = mapped_column(String(ID))
+    name: Mapped[str | None] = mapped_column(String(NAME))
+
+
+class LeadershipMember(Versioned, Base):
+    """One official of a region's group, effective-dated like a post: `start`/`end` is when they
+    sat in it (valid time); the group's set is replaced as a whole (transaction time)."""
+
+    __tablename__ = "leadership_members"
+    __table_args__ = (
+        Index("ix_leadership_members_region", "region_id"),
+        CheckConstraint('start IS NULL OR "end" IS NULL OR start <= "end"', name="ck_leadership_members_dates"),
+    )
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_id: Mapped[str] = mapped_column(String(ID))
+    name: Mapped[str | None] = mapped_column(String(NAME))
+    role: Mapped[str] = mapped_column(String(CODE))  # leader, deputy_leader, member
+    office: Mapped[str | None] = mapped_column(String(CODE))  # a code of vocabulary.OFFICES
+    office_title: Mapped[str | None] = mapped_column(String(NAME))  # as written: 市委政法委书记
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class FacilityList(Versioned, Base):
+    """That a community's facilities are recorded at all (a current row) — its list may be empty,
+    "none" — and the version that is the list's ETag. No current row: not recorded (FC1 is silent)."""
+
+    __tablename__ = "facility_lists"
+    __table_args__ = (_current_unique("uq_facility_lists_current", "community_id"),
+                      Index("ix_facility_lists_region", "region_id"))
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community_id: Mapped[str] = mapped_column(String(ID))
+    region_id: Mapped[str] = mapped_column(String(ID))
+
+
+class Facility(Versioned, Base):
+    """One facility of a community (五室三站两栏一校一场所), with the days it existed (`start`/`end`)."""
+
+    __tablename__ = "facilities"
+    __table_args__ = (
+        Index("ix_facilities_community", "community_id"),
+        Index("ix_facilities_region", "region_id"),
+        CheckConstraint("area_m2 >= 0", name="ck_facilities_area"),
+        CheckConstraint('start IS NULL OR "end" IS NULL OR start <= "end"', name="ck_facilities_dates"),
+    )
+
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community_id: Mapped[str] = mapped_column(String(ID))
+    region_id: Mapped[str] = mapped_column(String(ID))
+    name: Mapped[str] = mapped_column(String(NAME))
+    category: Mapped[str | None] = mapped_column(String(CODE))  # room, station, board, school, venue
+    area_m2: Mapped[float | None] = mapped_column(Float)
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class AuditEntry(Base):

@@ -109,6 +109,10 @@ PROBLEM_CODES: dict[str, ProblemKind] = {kind_code: ProblemKind(*fields) for kin
                           "A change needs If-Match with the ETag of the version it changes"),
     "rate_limited": (429, "Rate limited", "密钥的请求额度已用完;Retry-After 说明何时再试",
                      "The key's rate limit is spent; Retry-After says when to try again"),
+    "too_many_wrong_keys": (429, "Too many wrong keys",
+                            "此地址近来发送的未知或已吊销密钥过多,密钥不再被查验;Retry-After 说明何时再试",
+                            "This address sent too many unknown or revoked keys; no key from it is looked up "
+                            "until Retry-After"),
     "internal_error": (500, "Internal error", "意外错误;请求编号(X-Request-ID)在服务器日志中指明它",
                        "An unexpected error; the request id (X-Request-ID) names it in the server's log"),
     "rule_pack_error": (500, "Rule pack error", "规则包无法加载", "A rule pack does not load"),
@@ -118,6 +122,8 @@ PROBLEM_CODES: dict[str, ProblemKind] = {kind_code: ProblemKind(*fields) for kin
                     "retry after Retry-After"),
     "program_missing": (503, "Program missing", "未安装 graphviz 或中文字体(提示中说明如何安装)",
                         "graphviz or the CJK font is not installed (the detail says how to install it)"),
+    "rate_limit_store_unavailable": (503, "Rate-limit store unavailable", "限流存储(Redis)暂时不可达;按 Retry-After 再试",
+                                     "The store of the rate limits (Redis) cannot be reached; retry after Retry-After"),
 }.items()}
 
 # The code of a status when nothing more specific is known.

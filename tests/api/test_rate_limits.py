@@ -105,38 +105,50 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _uvicorn_process(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """One uvicorn server process of `api.main:app_from_environment` (as `orgmodel serve` starts
+    each worker), up and answering; a port taken between choosing and binding it is chosen again."""
+    for _ in range(3):
+        port = _free_port()
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "api.main:app_from_environment", "--factory", "--host",
+                 "127.0.0.1", "--port", str(port), "--no-proxy-headers", "--log-level", "warning"],
+                env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while process.poll() is None:
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                raise AssertionError(f"uvicorn did not start: {log.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{url}/openapi.json", timeout=5).status_code == 200:
+                    return process, url
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        output = log.read_text(errors="replace")
+        assert "address already in use" in output.lower(), f"uvicorn exited: {output}"
+    raise AssertionError("no free port for uvicorn in three tries")
+
+
 @contextmanager
 def _uvicorn_processes(count: int, environment: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:
-    """`count` uvicorn server processes of `api.main:app_from_environment` (as `orgmodel serve`
-    starts each worker), each on a port of its own, configured by ORGMODEL_* variables only."""
+    """`count` uvicorn server processes, each on a port of its own, configured by ORGMODEL_* variables only."""
     env = {**os.environ, **environment}
-    servers: list[tuple[subprocess.Popen[bytes], str, Path]] = []
+    servers: list[subprocess.Popen[bytes]] = []
+    urls = []
     try:
         for i in range(count):
-            port = _free_port()
-            log = tmp_path / f"uvicorn-{i}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "uvicorn", "api.main:app_from_environment", "--factory", "--host",
-                     "127.0.0.1", "--port", str(port), "--no-proxy-headers", "--log-level", "warning"],
-                    env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
-            servers.append((process, f"http://127.0.0.1:{port}", log))
-        deadline = time.monotonic() + 120
-        for process, url, log in servers:
-            while True:
-                assert process.poll() is None, f"uvicorn exited: {log.read_text(errors='replace')}"
-                assert time.monotonic() < deadline, f"uvicorn did not start: {log.read_text(errors='replace')}"
-                try:
-                    if httpx.get(f"{url}/openapi.json", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.2)
-        yield [url for _, url, _ in servers]
+            process, url = _uvicorn_process(env, tmp_path / f"uvicorn-{i}.log")
+            servers.append(process)
+            urls.append(url)
+        yield urls
     finally:
-        for process, _, _ in servers:
+        for process in servers:
             process.terminate()
-        for process, _, _ in servers:
+        for process in servers:
             try:
                 process.wait(20)
             except subprocess.TimeoutExpired:
@@ -167,6 +179,7 @@ def test_a_keys_burst_across_two_server_processes(tmp_path: Path, redis_prefix: 
         answers = _alternate(urls, keys["viewer"])
     assert [a.status_code for a in answers] == [200] * BURST + [429] * (2 * ROUNDS - BURST)
     assert [int(a.headers["ratelimit-remaining"]) for a in answers[:BURST]] == list(range(BURST - 1, -1, -1))
+    assert {a.json()["code"] for a in answers[BURST:]} == {"rate_limited"}
     for limited in answers[BURST:]:
         assert 1 <= int(limited.headers["retry-after"]) <= 300
         assert limited.headers["ratelimit-policy"] == f"{BURST};w=300"
@@ -215,6 +228,7 @@ def test_wrong_keys_from_one_address_get_429_while_another_address_is_unaffected
         assert [int(a.headers["ratelimit-remaining"]) for a in answers[:FAILURES]] == list(range(FAILURES - 1, -1, -1))
         throttled = answers[-1]
         assert throttled.headers["content-type"] == "application/problem+json"
+        assert throttled.json()["code"] == "too_many_wrong_keys"
         assert 1 <= int(throttled.headers["retry-after"]) <= 600
         assert throttled.headers["ratelimit-policy"] == f"{FAILURES};w=600"
         assert attacker.get("/v1/regions", headers=_bearer(keys["viewer"])).status_code == 429  # not even looked up
@@ -334,6 +348,7 @@ def test_an_unreachable_store_answers_503_and_says_so_in_the_log(tmp_path: Path,
     assert [a.status_code for a in answers] == [503] * 6
     for answer in answers:
         assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["code"] == "rate_limit_store_unavailable"
         assert int(answer.headers["retry-after"]) >= 1
     logged = [r.getMessage() for r in caplog.records if "rate-limit store" in r.getMessage()]
     assert len(logged) == 1 and "127.0.0.1:1" in logged[0] and "sesame" not in logged[0], logged

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from api import upload_limits
 from api.registry import models
 from api.services.jobs import JobContext, LocalQueue, Policy, QueueFull
+from tests.api.conftest import COUNTY, OTHER_COUNTY, Service
 
 ROOT = Path(__file__).resolve().parents[2]
 HONGQIAO = (ROOT / "examples" / "hongqiao.json").read_bytes()
@@ -251,3 +252,43 @@ def test_a_job_stopped_by_the_database_keeps_the_status_a_request_would_get(open
             job_id = client.app.state.jobs.submit(f"fail-{status}", None, b"", {})
             assert _wait(client, f"/v1/jobs/{job_id}")["status"] == "failed"
             assert client.get(f"/v1/jobs/{job_id}/result").status_code == status
+
+
+def test_cancel_on_each_database_by_the_key_that_sent_the_job_or_an_admin(service: Service) -> None:
+    """Jobs of a region: another viewer of it may poll them but not cancel them (403), another
+    region sees none (404); the key that sent one cancels it while it waits (200), an admin of
+    the region one that runs (202, then `cancelled` at its next step)."""
+    from api.registry import repository
+
+    release = threading.Event()
+    queue = service.client.app.state.jobs
+    queue.handlers["wait"] = _waiting(release)
+    viewer, admin = service.as_(COUNTY, "viewer"), service.as_(COUNTY, "admin")
+    with service.client.app.state.sessions() as session:
+        key = repository.lookup_key(session, service.keys[(COUNTY, "editor")])
+    assert key is not None
+
+    def status(job_id: str) -> str:
+        return str(service.client.get(f"/v1/jobs/{job_id}", headers=viewer).json()["status"])
+
+    try:
+        running = queue.submit("wait", COUNTY, b"", {}, submitted_by="key:0:another")
+        deadline = time.monotonic() + 30
+        while status(running) != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        waiting = queue.submit("wait", COUNTY, b"", {}, submitted_by=f"key:{key.id}:{key.prefix}")
+        assert service.client.delete(f"/v1/jobs/{running}", headers=viewer).status_code == 403
+        assert service.client.delete(f"/v1/jobs/{running}", headers=service.as_(OTHER_COUNTY, "admin")).status_code \
+            == 404
+        own = service.client.delete(f"/v1/jobs/{waiting}", headers=service.as_(COUNTY, "editor"))
+        assert own.status_code == 200 and own.json()["status"] == "cancelled"
+        asked = service.client.delete(f"/v1/jobs/{running}", headers=admin)
+        assert asked.json()["cancel_requested"] is True
+        assert (asked.status_code, asked.json()["status"]) in ((202, "running"), (200, "cancelled"))  # stopped already
+        deadline = time.monotonic() + 30
+        while status(running) != "cancelled":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        release.set()

@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 FIELD = re.compile(r"\{(\w+)\}")
-NUMBER_FIELDS = frozenset({"actual", "required_min", "required_max", "shortfall", "over"})  # read as figures
+# Read as figures (3100, 2.5), never as a float's text (3100.0户): the counts and the amounts.
+NUMBER_FIELDS = frozenset({"actual", "required_min", "required_max", "shortfall", "over", "households", "population"})
 
 RULE_CRASHED = "规则{rule}执行出错,未能检查:{detail}"
 
-# A count of households or residents that the roster stored as a decimal (3100.0户): the
-# report's JSON keeps the text as the check wrote it (a contract), what people read drops `.0`.
+# A count written as a decimal (3100.0户) in a message of an older report or another pack's
+# template: what people read drops `.0` (the report's own figures are written as figures).
 WHOLE_COUNT = re.compile(r"(\d)\.0(?=[户人名个元])")
 WHOLE_COUNT_REPLACE = (r"(\d)\.0([户人名个元])", "${1}${2}")  # the same for polars (no look-ahead)
 

@@ -40,6 +40,10 @@ from tests.api.instances import DISTRICT, Instance, jobs_held, submit_check, wai
 SETTINGS = {"job_threshold_bytes": 1000, "job_lease_seconds": 2.0, "job_sweep_seconds": 0.5,
             "job_shutdown_seconds": 5.0, "job_max_attempts": 3}
 POSTGRES = os.environ.get("ORGMODEL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BEFORE = ("\nBefore (issue 14 as filed): a job whose instance was SIGKILLed or SIGTERMed stayed `running` for "
+          "ever, after a restart too, and its result answered 409. What must not run again — a check past "
+          "`job_max_attempts`, an import whose transaction committed — is failed with the reason instead; "
+          "tests/api/test_job_recovery.py shows both (the rounds above never reach them).")
 BEGIN, END = "<!-- scripts/job_kills.py: begin -->", "<!-- scripts/job_kills.py: end -->"
 
 
@@ -171,6 +175,7 @@ def table(tallies: list[Tally], kills: int, skipped: list[str]) -> str:
         lines.extend(f"\n* {t.database}: {note}" for note in t.notes)
     load = os.getloadavg()[0]
     lines.append(f"\nMeasured on {os.cpu_count()} cores with a load average of {load:.1f} when the run ended.")
+    lines.append(BEFORE)
     return "\n".join(lines) + "\n"
 
 

@@ -232,7 +232,7 @@ HEADERS: dict[str, dict[str, Any]] = {
     "RateLimit-Policy": {"description": "The limit as `<requests>;w=<seconds>`, e.g. `60;w=6`",
                          "schema": {"type": "string", "example": "60;w=6"}},
 }
-RETRY_AFTER: dict[str, Any] = {"description": "Seconds to wait before trying again", "required": True,
+RETRY_AFTER: dict[str, Any] = {"description": "Seconds to wait before trying again (every 429 has it)",
                                "schema": {"type": "integer", "minimum": 1}}
 
 

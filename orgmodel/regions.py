@@ -12,7 +12,7 @@ functions that pass from the roots down (`chains`, `roll_up`) rely on it.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import networkx as nx
@@ -114,3 +114,16 @@ def roll_up(tree: nx.DiGraph, own: Mapping[str, Mapping[K, int]]) -> dict[str, d
                 total[key] = total.get(key, 0) + value
         totals[region] = total
     return totals
+
+
+def roll_up_frame(tree: nx.DiGraph, frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """`roll_up` in columns, for a country's figures: `frame` has a `region` column, the key
+    columns `by` and figure columns; the result, a row per region (and key) with figures in its
+    subtree, each figure summed over the subtree. Every region's chain (`chains`) links it to the
+    regions above it."""
+    up = chains(tree)
+    links = pl.DataFrame({"region": list(up), "above": list(up.values())},
+                         schema={"region": pl.String, "above": pl.List(pl.String)}).explode("above")
+    figures = [c for c in frame.columns if c != "region" and c not in by]
+    return (frame.join(links, on="region").group_by("above", *by).agg(pl.col(figures).sum())
+            .rename({"above": "region"}))

@@ -196,23 +196,16 @@ def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
     states = ("compliant", "incomplete", "with_errors")
     placed = status.filter(pl.col("region").is_not_null())
     found = result.findings.join(placed.select("community_id", "region"), on="community_id", how="inner")
-    own: dict[str, dict[str, int]] = {}
-    for region, *figures in placed.group_by("region").agg(
-            pl.len().alias("communities"), *[(pl.col("status") == state).sum().alias(state) for state in states]).rows():
-        own[region] = dict(zip(("communities", *states), figures, strict=True))
-    for region, over in found.filter(pl.col("detail") == "over_max").group_by("region").len().rows():
-        own[region]["over_max"] = over
-    plans: dict[str, dict[str, int]] = {}
-    for region, key, shortfall in _shortfalls(found).group_by("region", "key").agg(pl.col("shortfall").sum()).rows():
-        plans.setdefault(region, {})[key] = shortfall
+    own = placed.group_by("region").agg(pl.len().cast(pl.Int64).alias("communities"),
+                                        *[(pl.col("status") == state).sum().cast(pl.Int64).alias(state) for state in states])
+    over = found.filter(pl.col("detail") == "over_max").group_by("region").agg(pl.len().cast(pl.Int64).alias("over_max"))
     counts = ["communities", *states, "over_max"]
-    totals = regions.roll_up(tree, own)
-    tallies = pl.DataFrame([(region, *[figures.get(c, 0) for c in counts]) for region, figures in totals.items()],
-                           schema={"ancestor": pl.String, **dict.fromkeys(counts, pl.Int64)}, orient="row")
-    plan = (pl.DataFrame([(region, key, n) for region, plan in regions.roll_up(tree, plans).items() for key, n in plan.items()],
-                         schema={"ancestor": pl.String, "key": pl.String, "shortfall": pl.Int64}, orient="row")
-            .sort("ancestor", "key")
-            .group_by("ancestor", maintain_order=True).agg(
+    tallies = regions.roll_up_frame(tree, own.join(over, on="region", how="full", coalesce=True).with_columns(
+        pl.col(counts).fill_null(0)))
+    plan = (regions.roll_up_frame(tree, _shortfalls(found).group_by("region", "key").agg(pl.col("shortfall").sum()),
+                                  by=["key"])
+            .sort("region", "key")
+            .group_by("region", maintain_order=True).agg(
                 pl.format('        "{}": {}', "key", "shortfall").str.join(",\n").alias("lines"),
                 pl.col("shortfall").sum().alias("shortfall_total")))
     base = pl.DataFrame([(region, data.get("name"), data.get("level"), data.get("parent"))
@@ -223,8 +216,8 @@ def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
         base = base.with_columns(pl.col("id").replace_strict(workload, default=None, return_dtype=pl.String)
                                  .alias(WORKLOAD_FIELD))
     fields = [*REGION_FIELDS, WORKLOAD_FIELD] if workload else REGION_FIELDS
-    return (base.join(tallies, left_on="id", right_on="ancestor", how="left")
-            .join(plan, left_on="id", right_on="ancestor", how="left")
+    return (base.join(tallies, left_on="id", right_on="region", how="left")
+            .join(plan, left_on="id", right_on="region", how="left")
             .with_columns(pl.col([*counts, "shortfall_total"]).fill_null(0).cast(pl.Int64),
                           shortfall_by_role=pl.when(pl.col("lines").is_null()).then(pl.lit("{}"))
                           .otherwise(pl.concat_str([pl.lit("{\n"), pl.col("lines"), pl.lit("\n      }")])))

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from orgmodel import normalize, readers, regions
@@ -57,6 +58,16 @@ def test_roll_up_sums_each_region_over_its_subtree(tree):
     assert totals["P"] == totals["C"] == {"a": 13, "b": 12}
     assert totals["S1"] == {"a": 1}
     assert own["K1"] == {"a": 10}  # the figures given are left alone
+
+
+def test_roll_up_in_columns_gives_the_same_sums(tree):
+    own = {"S1": {"a": 1}, "S2": {"a": 2, "b": 5}, "S3": {"b": 7}, "K1": {"a": 10}}
+    frame = pl.DataFrame([(r, k, n) for r, figures in own.items() for k, n in figures.items()],
+                         schema={"region": pl.String, "key": pl.String, "n": pl.Int64}, orient="row")
+    columns: dict[str, dict[str, int]] = {}
+    for region, key, n in regions.roll_up_frame(tree, frame, by=["key"]).rows():
+        columns.setdefault(region, {})[key] = n
+    assert columns == {r: t for r, t in regions.roll_up(tree, own).items() if t}
 
 
 def test_a_parent_outside_the_tree_gives_no_edge():

@@ -250,6 +250,23 @@ def test_a_refused_request_keeps_no_answer_and_a_new_key_is_stored_unreadably(se
     assert made.json()["key"].encode() not in stored and b"key-1" not in stored
 
 
+def test_an_import_sent_twice_with_one_key_is_stored_once(service: Service) -> None:
+    editor = {**service.as_(COUNTY, "editor"), "Idempotency-Key": "import-1"}
+    admin = service.as_(COUNTY, "admin")
+
+    def imports() -> int:
+        entries = service.client.get("/v1/audit", headers=admin, params={"limit": 1000}).json()["items"]
+        return sum(e["action"] == "import" for e in entries)
+
+    before = imports()
+    changed = json.loads(json.dumps(EXAMPLE))
+    changed["communities"][0]["households"] = 4000
+    first = service.client.post(f"/v1/regions/{COUNTY}/roster", json=changed, headers=editor)
+    again = service.client.post(f"/v1/regions/{COUNTY}/roster", json=changed, headers=editor)
+    assert (first.status_code, again.status_code) == (200, 200) and again.json() == first.json()
+    assert imports() == before + 1
+
+
 def test_an_unfit_idempotency_key_is_an_input_error(service: Service) -> None:
     answer = service.client.post("/v1/regions", json={"id": "3206020991", "parent": STREET, "level": "community"},
                                  headers={**service.as_(COUNTY, "admin"), "Idempotency-Key": "x" * 300})

@@ -114,10 +114,13 @@ def _posts(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
 
 
 def _findings(old: CheckResult, new: CheckResult) -> pl.DataFrame:
-    columns = [*FINDING_KEY, "severity", "message"]
+    # a region-level finding (LG1–LG4, C1) is no community's: its region tells it apart
+    key = [*FINDING_KEY, "regional"]
+    regional = pl.when(pl.col("community_id").is_null()).then(pl.col("region_id")).alias("regional")
+    columns = [*FINDING_KEY, regional, "severity", "message"]
     before, after = old.findings.select(columns), new.findings.select(columns)
-    added = after.join(before, on=FINDING_KEY, how="anti", nulls_equal=True).with_columns(change=pl.lit("new"))
-    resolved = before.join(after, on=FINDING_KEY, how="anti", nulls_equal=True).with_columns(change=pl.lit("resolved"))
+    added = after.join(before, on=key, how="anti", nulls_equal=True).with_columns(change=pl.lit("new"))
+    resolved = before.join(after, on=key, how="anti", nulls_equal=True).with_columns(change=pl.lit("resolved"))
     return pl.concat([added, resolved]).select("change", "rule_id", "severity", "community_id", "unit", "role",
                                                "person_id", "message")
 

@@ -185,3 +185,17 @@ def test_names_beside_codes(quarters: tuple[Path, Path], tmp_path: Path) -> None
     assert {(r["社区编码"], r["社区名称"]) for r in table("岗位变动")} == {(C1, "社区001"), (C2, "社区002")}
     assert all(r["社区名称"] for r in table("问题变化"))
     assert book["人员变动"]["A1"].value.startswith("社区花名册变化")
+
+
+def test_region_level_findings_are_told_apart_by_their_region(tmp_path: Path) -> None:
+    """Two cities without a leadership group are two LG1 findings with no community: the one whose
+    group is recorded next quarter is resolved, the other stays (issue 13)."""
+    doc = json.loads((Path(__file__).parents[1] / "fixtures" / "seed" / "nantong.json").read_text(encoding="utf-8"))
+    doc["regions"] += [{"id": "320500", "name": "苏州市", "level": "city"}, {"id": "320400", "name": "常州市", "level": "city"}]
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    doc["regions"][-1]["leadership_group"] = doc["regions"][0]["leadership_group"]
+    new.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    data = diff_json(old, new)
+    assert [(f["change"], f["rule_id"], f["message"]) for f in data["findings"]] == [
+        ("resolved", "LG1", "常州市未组建领导小组")]

@@ -194,8 +194,9 @@ def test_region_level_findings_are_told_apart_by_their_region(tmp_path: Path) ->
     doc["regions"] += [{"id": "320500", "name": "苏州市", "level": "city"}, {"id": "320400", "name": "常州市", "level": "city"}]
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     old.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    doc["regions"][-1]["leadership_group"] = doc["regions"][0]["leadership_group"]
+    doc["regions"][-1]["leadership_group"] = {**doc["regions"][0]["leadership_group"], "name": "常州市领导小组"}
     new.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     data = diff_json(old, new)
+    # 南通市's group lacks its 市委副书记 in both quarters; 常州市's copy of it lacks one too: new
     assert [(f["change"], f["rule_id"], f["message"]) for f in data["findings"]] == [
-        ("resolved", "LG1", "常州市未组建领导小组")]
+        ("new", "LG3", "常州市领导小组副组长中缺少市委副书记"), ("resolved", "LG1", "常州市未组建领导小组")]

@@ -177,10 +177,10 @@ def _workload(result: CheckResult, status: pl.DataFrame, tree: object) -> dict[s
     tasks = result.roster.tasks
     if tasks.is_empty():
         return {}
-    handed = dict(tasks.group_by("community").len().iter_rows())
-    own: dict[str, list[int]] = {}
-    for community, region in status.filter(pl.col("region").is_not_null()).select("community_id", "region").iter_rows():
-        own.setdefault(region, []).append(handed.get(community, 0))
+    handed = tasks.group_by("community").len().rename({"community": "community_id", "len": "n"})
+    placed = status.filter(pl.col("region").is_not_null()).select("community_id", "region").join(
+        handed, on="community_id", how="left").group_by("region").agg(pl.col("n").fill_null(0))
+    own: dict[str, list[int]] = dict(zip(placed["region"].to_list(), placed["n"].to_list(), strict=True))
     texts_by_region = {}
     for region, values in regions.gathered_up(tree, own).items():  # type: ignore[arg-type]
         figures = regions.spread(values)

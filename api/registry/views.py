@@ -51,6 +51,7 @@ class PersonView(BaseModel):
     political_legal_officer: bool | None
     monthly_pay_yuan: float | None
     gender: str | None
+    previous_monthly_pay_yuan: float | None = Field(default=None, description="last year's monthly pay (上年月工资), for P2")
     version: int
     recorded_at: dt.datetime
     recorded_by: str
@@ -104,3 +105,45 @@ class KeyInfo(BaseModel):
     role: Role
     created_at: dt.datetime
     created_by: str
+
+
+class LeadershipMemberView(BaseModel):
+    name: str | None
+    role: str = Field(description="leader | deputy_leader | member (组长 | 副组长 | 成员)")
+    office: str | None = Field(description="the office (本职), a code of domain.md §2")
+    office_title: str | None = Field(description="the office as written: 市委政法委书记 …")
+    start: dt.date | None = Field(description="the first day in the group (blank: always)")
+    end: dt.date | None = Field(description="the last day in the group (blank: still sitting)")
+
+
+class LeadershipGroupView(BaseModel):
+    """A region's leadership group (领导小组, §三(一)); `version` 0 and `recorded` false: none stored."""
+
+    region: str
+    recorded: bool
+    name: str | None
+    members: list[LeadershipMemberView]
+    version: int
+    recorded_at: dt.datetime | None
+    recorded_by: str | None
+
+
+class FacilityView(BaseModel):
+    name: str
+    category: str | None = Field(description="room | station | board | school | venue (室/站/栏/校/场所)")
+    area_m2: float | None
+    start: dt.date | None = Field(description="the first day it existed (blank: always)")
+    end: dt.date | None = Field(description="the last day it existed (blank: still there)")
+
+
+class FacilitiesView(BaseModel):
+    """A community's facilities; `recorded` false (version 0): not recorded, so FC1 says nothing,
+    while `recorded` true with no facilities says it has none."""
+
+    community: str
+    region: str
+    recorded: bool
+    facilities: list[FacilityView]
+    version: int
+    recorded_at: dt.datetime | None
+    recorded_by: str | None

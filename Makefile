@@ -39,7 +39,7 @@ test: system lint
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed
-	$(BIN)/python -m orgmodel.bench --communities 10000 100000 --repeat 9
+	$(BIN)/python -m orgmodel.dev.bench --communities 10000 100000 --repeat 9
 
 # The service under load: Debian's wrk against `orgmodel serve` on loopback (wrk installed when missing).
 load: $(BIN)/.installed
@@ -48,7 +48,7 @@ load: $(BIN)/.installed
 
 # Regenerate the bundled examples (the district as CSV and as JSON).
 examples: $(BIN)/.installed
-	$(BIN)/python -m orgmodel.synth district examples/chongchuan
+	$(BIN)/python -m orgmodel.dev.synth district examples/chongchuan
 	$(BIN)/python -m orgmodel.convert examples/chongchuan examples/chongchuan.json
 
 # Regenerate the committed charts: the district's overview and two community charts.

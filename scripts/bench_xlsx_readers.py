@@ -1,6 +1,6 @@
 """Time openpyxl against python-calamine on a province-sized roster workbook.
 
-    python -m orgmodel.synth synthetic /tmp/xbench/csv --communities 20000
+    python -m orgmodel.dev.synth synthetic /tmp/xbench/csv --communities 20000
     python scripts/bench_xlsx_readers.py /tmp/xbench/csv /tmp/xbench/province.xlsx [--orgmodel]
 
 The CSV tables become one workbook (one sheet per table, numbers stored as numbers, text as

@@ -12,9 +12,9 @@ from collections import Counter
 import polars as pl
 import pytest
 
-from orgmodel import synth
 from orgmodel.charts import NotInRoster, region_overview, render
 from orgmodel.charts.style import STATUS_COLOUR
+from orgmodel.dev import synth
 from orgmodel.report import community_status
 
 from ._charts import DISTRICT, checked, groups, parse, rows, texts

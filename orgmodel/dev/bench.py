@@ -1,6 +1,6 @@
 """Benchmark the whole `orgmodel check DIR --format json --output FILE` at national scale.
 
-    python -m orgmodel.bench --communities 10000 100000 [--repeat 3] [--data /tmp/orgmodel-bench]
+    python -m orgmodel.dev.bench --communities 10000 100000 [--repeat 3] [--data /tmp/orgmodel-bench]
 
 For each size: generate a deterministic synthetic roster in the CSV format (once, cached),
 run the real command in a fresh process `--repeat` times, and print the median wall time,
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from orgmodel import synth
+from orgmodel.dev import synth
 
 
 def _dataset(root: Path, communities: int, seed: int) -> Path:

@@ -502,7 +502,7 @@ def write_synthetic(out_dir: Path, communities: int, seed: int = 1) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orgmodel.synth", description="Write roster CSV folders (formats.md §2).")
+    parser = argparse.ArgumentParser(prog="python -m orgmodel.dev.synth", description="Write roster CSV folders (formats.md §2).")
     sub = parser.add_subparsers(dest="command", required=True)
     district = sub.add_parser("district", help="the bundled 崇川区 example")
     district.add_argument("out_dir", type=Path)

@@ -1,12 +1,12 @@
 """Benchmark the charts against the issue's budgets: a community chart in ≤ 150 ms (svg), a
 1,000-community overview in ≤ 5 s.
 
-    python -m orgmodel.charts.bench [--communities 1000] [--repeat 7] [--data /tmp/orgmodel-bench]
+    python -m orgmodel.dev.chart_bench [--communities 1000] [--repeat 7] [--data /tmp/orgmodel-bench]
 
 Times, as medians of `--repeat` runs in this process (the roster read and checked once):
 the community chart of examples/hongqiao.json from the check's result to svg bytes, split into
 building the DOT source and running `dot`; the overview of a synthetic region of
-`--communities` communities (generated once, cached, as `python -m orgmodel.bench` does) to
+`--communities` communities (generated once, cached, as `python -m orgmodel.dev.bench` does) to
 svg, pdf and png; and the whole `orgmodel render … --region` command in a fresh process, read
 and check included.
 """
@@ -23,7 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from orgmodel import normalize, readers, synth
+from orgmodel import normalize, readers
+from orgmodel.dev import synth
 from orgmodel.charts import community_chart, region_overview, render
 from orgmodel.check import CheckResult, check
 from orgmodel.rules.pack import load_pack

@@ -102,8 +102,9 @@ def job_result(job_id: str, session: DbSession, caller: StatelessCaller) -> Resp
         return problem_response(problem.status, problem.detail, errors=problem.errors, code=problem.code)
     if job.status == "cancelled":
         raise ProblemError("job_cancelled", f"任务 {job_id} 已取消,没有结果 / job {job_id} was cancelled; it has no result")
-    raise ProblemError("job_not_finished", f"任务 {job_id} 尚未完成({job.status}),请轮询 / job {job_id} is {job.status}, not "
-                             f"finished yet; poll /v1/jobs/{job_id}", headers={"Retry-After": "2"})
+    raise ProblemError("job_not_finished", f"任务 {job_id} 尚未完成({job.status}),请轮询 / job {job_id} is {job.status}, "
+                                           f"not finished yet; poll /v1/jobs/{job_id}",
+                       headers={"Retry-After": "2", "Location": f"/v1/jobs/{job_id}"})
 
 
 def _may_cancel(caller: Caller, job: models.Job) -> bool:

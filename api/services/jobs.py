@@ -67,7 +67,7 @@ from sqlalchemy import Engine, case, delete, event, func, select, text, update
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.errors import problem_document, problem_of
+from api.errors import code_of, problem_document, problem_of
 from api.hygiene import in_order, roster_text_errors
 from api.logs import LOGGER
 from api.parsing import Reader
@@ -483,7 +483,8 @@ class JobQueue:
                 LOGGER.error("job %s failed", job.id, exc_info=exc)
                 known = (500, "an unexpected error; the job id names it in the server's log", None, None)
             status, detail, errors, _ = known
-            self.store.finish(job, "failed", problem=problem_document(status, detail, errors=errors))
+            self.store.finish(job, "failed", problem=problem_document(status, detail, errors=errors,
+                                                                      code=code_of(exc, status)))
         else:
             self.store.finish(job, "done", result=content, media_type=media_type, progress=1.0)
         finally:

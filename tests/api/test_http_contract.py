@@ -66,29 +66,6 @@ def test_a_job_not_finished_and_a_write_conflict_have_different_codes() -> None:
     assert PROBLEM_CODES["job_not_finished"].status == PROBLEM_CODES["write_conflict"].status == 409
 
 
-def test_a_running_job_answers_job_not_finished_with_where_and_when_to_ask(service: Service) -> None:
-    import threading
-    import time
-
-    release = threading.Event()
-    queue = service.client.app.state.jobs
-    queue.handlers["wait"] = lambda job: (release.wait(60), (b"{}", "application/json"))[1]
-    job = queue.submit("wait", COUNTY, b"", {})
-    viewer = service.as_(COUNTY, "viewer")
-    try:
-        running = service.client.get(f"/v1/jobs/{job}/result", headers=viewer)
-        assert running.status_code == 409 and running.json()["code"] == "job_not_finished"
-        assert running.headers["location"] == f"/v1/jobs/{job}" and int(running.headers["retry-after"]) > 0
-    finally:
-        release.set()
-    for _ in range(600):
-        done = service.client.get(f"/v1/jobs/{job}/result", headers=viewer)
-        if done.status_code != 409:
-            break
-        time.sleep(0.05)
-    assert (done.status_code, done.json()) == (200, {})
-
-
 def test_docs_list_every_problem_code() -> None:
     """Regenerate with `python -m api.http_contract > docs/problems.md`."""
     assert (ROOT / "docs" / "problems.md").read_text(encoding="utf-8") == problems_markdown()

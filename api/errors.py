@@ -13,6 +13,7 @@ it (api.http_contract; docs/problems.md is made from the same table). A client b
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,12 +34,14 @@ from api import hygiene
 from api.bodies import INVALID_TEXT
 from api.logs import LOGGER
 from api.privacy import masked_value
+from api.registry.db import DatabaseBusy
 from api.registry.repository import (
     ConcurrentChange,
     ImportRejected,
     InvalidChange,
     NotFound,
     NotYours,
+    RegionNotEmpty,
     RegistryError,
     StaleVersion,
 )
@@ -86,6 +89,9 @@ PROBLEM_CODES: dict[str, ProblemKind] = {kind_code: ProblemKind(*fields) for kin
     "job_expired": (410, "Job expired", "任务的结果已过期并已删除;请重新提交",
                     "The job's result has expired and was removed: send the work again"),
     "job_cancelled": (410, "Job cancelled", "任务已取消,没有结果", "The job was cancelled; it has no result"),
+    "region_not_empty": (409, "Region not empty", "区域不是空的(含社区、下级区域、人员或有效密钥),未删除;详情列出所含内容",
+                         "The region still holds communities, regions below it, people or live keys (the detail "
+                         "says which): it was not deleted"),
     "version_mismatch": (412, "Version mismatch", "If-Match 所指的版本已不是当前版本;请重新读取(响应带有当前 ETag)",
                          "If-Match names a version that is no longer current: read again (the current ETag is sent)"),
     "too_large": (413, "Too large", "请求体超过上限(分块传输也算),或上传文件解压后、读取成本超过上限",
@@ -120,6 +126,10 @@ PROBLEM_CODES: dict[str, ProblemKind] = {kind_code: ProblemKind(*fields) for kin
     "unavailable": (503, "Unavailable", "服务暂时无法处理(排队的任务太多、解析进程都在忙、服务正在停止);按 Retry-After 再试",
                     "The service cannot take this now (too many jobs waiting, every parser busy, stopping): "
                     "retry after Retry-After"),
+    "registry_busy": (503, "Registry busy", "登记库正忙于另一项写入(如大批导入),等待超过 write_wait_seconds;"
+                      "什么也没有保存,按 Retry-After 重发",
+                      "Another write (a long import) held the registry past write_wait_seconds; nothing was stored: "
+                      "resend after Retry-After"),
     "program_missing": (503, "Program missing", "未安装 graphviz 或中文字体(提示中说明如何安装)",
                         "graphviz or the CJK font is not installed (the detail says how to install it)"),
     "rate_limit_store_unavailable": (503, "Rate-limit store unavailable", "限流存储(Redis)暂时不可达;按 Retry-After 再试",
@@ -311,6 +321,11 @@ def problem_of(exc: Exception) -> tuple[int, str | None, list[InputError] | None
         return 412, f"{exc}; read it again and resend with its ETag", None, headers
     if isinstance(exc, (ConcurrentChange, IntegrityError)):  # another writer was first (a read state, a unique key)
         return 409, _CONFLICT, None, None
+    if isinstance(exc, DatabaseBusy):  # waited its bound for another writer (a long import); nothing stored
+        retry = str(max(1, math.ceil(exc.waited_seconds)))
+        return 503, f"{exc.message_zh} / {exc.message_en}", None, {"Retry-After": retry}
+    if isinstance(exc, RegionNotEmpty):
+        return 409, f"{exc.message_zh} / {exc.message_en}", None, None
     if isinstance(exc, DataError):  # e.g. NUL in text on PostgreSQL; the transaction was rolled back
         LOGGER.warning("the database refused a value: %s", str(getattr(exc, "orig", exc)).splitlines()[0])
         return 422, _UNSTORABLE, None, None
@@ -353,7 +368,7 @@ def install(app: FastAPI) -> None:
         status = statuses.get(type(exc), 500)
         return problem_response(status, str(exc), code=code_of(exc, status))
 
-    for kind in (RosterInputError, HTTPException, RegistryError, DataError, IntegrityError):
+    for kind in (RosterInputError, HTTPException, RegistryError, DataError, IntegrityError, DatabaseBusy):
         app.add_exception_handler(kind, known)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(PackError, pack_error)

@@ -8,6 +8,7 @@ numbers) as every API response is: a page shows no more than the API would.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +18,16 @@ import polars as pl
 from fastapi import Depends, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from api.access import Caller, _trusted, charge_key
-from api.pages.security import CSRF_FIELD, csrf_ok, csrf_token
-from api.registry import repository
-from api.registry.views import ROLES, Role
+from api.pages.security import CSRF_FIELD, csrf_ok, csrf_token, key_binding
+from api.registry import models, repository
+from api.registry.views import ROLES, KeyInfo, Role
 from api.services import pipeline
 from api.settings import Settings
 from orgmodel import normalize
@@ -109,15 +111,28 @@ def allowed(caller: Caller | None, role: Role) -> bool:
     return caller is not None and caller.key is not None and _RANK[caller.key.role] >= _RANK[role]
 
 
-async def current_caller(request: Request) -> Caller | None:
-    """The key of the session, or None (a revoked key ends the session)."""
-    plaintext = request.session.get("key")
-    if not isinstance(plaintext, str):
+def _session_key(request: Request, key_id: int, binding: str) -> KeyInfo | None:
+    """The live key of this id whose stored hash the session is bound to (blocking: one lookup
+    by primary key); None when it was revoked, or the binding is not this key's."""
+    k = models.ApiKey
+    with request.app.state.sessions() as session:
+        row = session.scalars(select(k).where(k.id == key_id, k.revoked_at.is_(None))).first()
+    if row is None or not hmac.compare_digest(key_binding(request.app.state.page_secret, row.key_hash), binding):
         return None
-    keys = request.app.state.keys
-    known, info = keys.cached(plaintext)
-    if not known:
-        info = await run_in_threadpool(keys.lookup, plaintext)
+    role: Role = row.role  # type: ignore[assignment]
+    return KeyInfo(id=row.id, prefix=row.prefix, region=row.region_id, role=role, created_at=row.created_at,
+                   created_by=row.created_by)
+
+
+async def current_caller(request: Request) -> Caller | None:
+    """The key of the session, or None (a revoked key ends the session). The session holds the
+    key's id and a binding to its stored hash, never the key (api.pages.security)."""
+    key_id, binding = request.session.get("key_id"), request.session.get("key_mac")
+    if not isinstance(key_id, int) or not isinstance(binding, str):
+        if request.session.get("key") is not None:  # a cookie of an older version held the key: sign in again
+            request.session.clear()
+        return None
+    info = await run_in_threadpool(_session_key, request, key_id, binding)
     if info is None:
         request.session.clear()
         return None

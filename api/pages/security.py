@@ -1,9 +1,11 @@
 """What every page is protected by: a signed session cookie, a CSRF token, and the headers
 that keep a browser from running or framing anything the service did not send.
 
-The session is a signed cookie (itsdangerous) holding the signed-in key and the CSRF token:
-HttpOnly, SameSite=Lax, Secure when the request came over https, with an absolute expiry
-written into it at sign-in. Pure ASGI like `api.middleware`: no task per request.
+The session is a signed cookie (itsdangerous) holding the signed-in key's id, a binding of the
+session to that key (an HMAC of the key's stored hash under the pages' secret: never the key,
+nor its hash, so a stolen cookie cannot be sent to /v1 as a key) and the CSRF token: HttpOnly,
+SameSite=Lax, Secure when the request came over https, with an absolute expiry written into it
+at sign-in. Pure ASGI like `api.middleware`: no task per request.
 """
 
 from __future__ import annotations
@@ -40,6 +42,18 @@ def session_secret(configured: str | None, registry_secret: bytes) -> bytes:
     if configured:
         return configured.encode("utf-8")
     return hmac.new(registry_secret, b"orgmodel pages session", hashlib.sha256).digest()
+
+
+def key_binding(secret: bytes, key_hash: str) -> str:
+    """What the session keeps of its key besides the id: an HMAC of the key's stored SHA-256
+    (the key itself is never in the cookie). Checked against the stored row on every request, so
+    a revoked or replaced key ends the session; without the pages' secret it cannot be made."""
+    return hmac.new(secret, b"orgmodel pages key:" + key_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def key_hash(plaintext: str) -> str:
+    """The key's SHA-256, as the registry stores it (api.registry.repository)."""
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
 class SecurityHeaders:

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api.access import failures_spent, key_failed
 from api.pages.common import MaybeSignedIn, error_page, page, posted_form
-from api.pages.security import CSRF_FIELD
+from api.pages.security import CSRF_FIELD, key_binding, key_hash
 from api.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -53,7 +53,8 @@ async def login(request: Request, form: Form) -> Response:
         return page(request, "login.html", {"next": _safe_next(form.get("next")), "failed": True}, status=401)
     settings: Settings = request.app.state.settings
     request.session.clear()  # a new session, a new CSRF token: nothing carried over from before
-    request.session.update({"key": plaintext, "expires": time.time() + settings.session_hours * 3600,
+    binding = key_binding(request.app.state.page_secret, key_hash(plaintext))
+    request.session.update({"key_id": info.id, "key_mac": binding, "expires": time.time() + settings.session_hours * 3600,
                             CSRF_FIELD: secrets.token_urlsafe(32)})
     return RedirectResponse(_safe_next(form.get("next")), status_code=303)
 

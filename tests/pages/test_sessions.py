@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -69,6 +71,52 @@ def test_the_session_cookie_is_httponly_lax_and_expires(client: TestClient, keys
 def test_the_cookie_is_secure_over_https(app: Any, keys: dict[tuple[str, str], str]) -> None:
     with TestClient(app, base_url="https://testserver") as secure:
         assert "Secure" in sign_in(secure, keys[(COUNTY, "viewer")]).headers["set-cookie"]
+
+
+def _cookie_contents(app: Any, value: str) -> tuple[str, dict[str, Any]]:
+    """The signed cookie's payload (itsdangerous: JSON, maybe compressed, signed) and its JSON text."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    contents = URLSafeTimedSerializer(app.state.page_secret, salt="orgmodel.pages.session").loads(value)
+    assert isinstance(contents, dict)
+    return json.dumps(contents, ensure_ascii=False), contents
+
+
+def test_the_cookie_holds_no_key_and_cannot_be_replayed_as_one(app: Any, client: TestClient,
+                                                               keys: dict[tuple[str, str], str]) -> None:
+    key = keys[(COUNTY, "admin")]
+    sign_in(client, key)
+    value = client.cookies["orgmodel_session"]
+    text, contents = _cookie_contents(app, value)
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    assert key not in value and key not in text and key[len("omk_"):] not in text
+    assert digest not in text  # nor the hash the registry looks keys up by
+    assert client.get("/dashboard").status_code == 200  # the session works without the key
+    assert client.get("/v1/regions", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    presented = [value, text, *(str(v) for v in contents.values())]
+    for token in presented:
+        for headers in ({"Authorization": f"Bearer {token}"}, {"X-API-Key": token}):
+            answer = client.get("/v1/regions", headers=headers)  # the client sends the cookie too
+            assert answer.status_code == 401, (token, answer.status_code)
+    # The cookie alone opens no door of the API either.
+    assert client.get("/v1/regions").status_code == 401
+
+
+def test_a_binding_made_without_the_secret_is_no_session(app: Any, client: TestClient,
+                                                        keys: dict[tuple[str, str], str]) -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    sign_in(client, keys[(COUNTY, "viewer")])
+    _, contents = _cookie_contents(app, client.cookies["orgmodel_session"])
+    serializer = URLSafeTimedSerializer(app.state.page_secret, salt="orgmodel.pages.session")
+    with app.state.sessions() as session:
+        admin = repository.lookup_key(session, keys[(COUNTY, "admin")])
+    assert admin is not None
+    # Another key's id under this session's binding: signed correctly, yet bound to another key.
+    client.cookies.set("orgmodel_session", serializer.dumps({**contents, "key_id": admin.id}))
+    assert client.get("/dashboard", follow_redirects=False).status_code == 303
+    client.cookies.set("orgmodel_session", serializer.dumps(contents))
+    assert client.get("/dashboard", follow_redirects=False).status_code == 200
 
 
 def test_a_sign_in_ends_at_its_expiry(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from api.pages import admin, community, dashboard, docs, downloads, signin, upload
+from api.pages import admin, community, dashboard, docs, downloads, page_jobs, signin, upload
 from api.pages.common import PageError, SignInNeeded, error_page
 from api.pages.security import PageSessions, SecurityHeaders, session_secret
 from api.registry import repository
@@ -36,6 +36,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, dashboard, community, upload, downloads, admin, docs):
         app.include_router(module.router)
+    page_jobs.install(app)  # a large upload's preview as a job, and the page that shows its progress
 
     async def page_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PageError)

@@ -25,11 +25,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from api.access import Caller
 from api.errors import without_person_values
 from api.hygiene import in_order, roster_text_errors
+from api.pages import page_jobs
 from api.pages.common import (
     Editor,
     MaybeSignedIn,
@@ -148,7 +149,7 @@ def _public_ids(roster: Roster, secret: bytes) -> Roster:
                                appointments=roster.appointments.with_columns(pl.col("person").replace(changed)))
 
 
-def preview(request: Request, caller: Caller, region_id: str, roster: Roster, pack: Pack,
+def preview(request: Request, key_region: str, region_id: str, roster: Roster, pack: Pack,
             day: dt.date) -> tuple[CheckResult, ReportParts, RosterDiff | None]:
     """The upload checked, and the difference from what the registry holds now for the same
     communities (the import replaces exactly those; the region's others stay as they are)."""
@@ -156,7 +157,7 @@ def preview(request: Request, caller: Caller, region_id: str, roster: Roster, pa
     configured = None if settings.id_secret is None else settings.id_secret.get_secret_value()
     with request.app.state.sessions() as session:
         try:
-            repository.get_region(session, caller.region, region_id)
+            repository.get_region(session, key_region, region_id)
         except repository.NotFound as exc:
             raise PageError(404, f"找不到区域“{region_id}”(或不在本密钥的管辖范围内)") from exc
         document = repository.roster_as_of(session, region_id, None)
@@ -201,23 +202,41 @@ async def upload_form(request: Request, caller: Editor) -> Response:
     return page(request, "upload.html", {"regions": regions, "suffixes": "、".join(ACCEPTED_SUFFIXES)})
 
 
+def confirm_token(secret: bytes, data: bytes, name: str, region_id: str, key_id: int) -> str:
+    """The confirm's signature of exactly the file previewed, for this key and region."""
+    return URLSafeTimedSerializer(secret, salt="orgmodel.pages.upload").dumps(
+        {"sha256": hashlib.sha256(data).hexdigest(), "name": name, "region": region_id, "key": key_id})
+
+
+def preview_context(request: Request, data: bytes, reading: Reading, key_region: str, key_id: int, region_id: str,
+                    pack: Pack, day: dt.date) -> dict[str, Any]:
+    """Blocking: what preview.html shows of a file read without errors."""
+    assert reading.roster is not None
+    result, parts, diff = preview(request, key_region, region_id, reading.roster, pack, day)
+    return {"reading": reading, "region": region_id, "as_of": day.isoformat(), "pack": pack,
+            "token": confirm_token(request.app.state.page_secret, data, reading.name, region_id, key_id),
+            "payload": base64.b64encode(data).decode("ascii"), **report_context(result, parts),
+            **diff_context(diff, reading.roster)}
+
+
 @router.post("/upload")
 async def upload(request: Request, caller: Editor, form: Form) -> Response:
     data, name = await _file(form)
     region_id = str(form.get("region") or caller.region)
     pack = rule_pack(request, None)
     day = as_of_date(None)
+    assert caller.key is not None
+    settings: Settings = request.app.state.settings
+    if len(data) > settings.job_threshold_bytes:  # a large file: a job, and a page that shows its progress
+        await run_in_threadpool(page_jobs.visible_region, request, caller, region_id)
+        job_id = await run_in_threadpool(page_jobs.submit_preview, request, caller, data, name, region_id, pack, day)
+        return RedirectResponse(f"/upload/jobs/{job_id}", status_code=303)
     reading = await run_in_threadpool(read_upload, request, data, name, for_import=True)
     if reading.roster is None:
         return page(request, "read_errors.html", {"reading": reading, "again": "/upload"}, status=422)
-    result, parts, diff = await run_in_threadpool(preview, request, caller, region_id, reading.roster, pack, day)
-    assert caller.key is not None
-    token = _signer(request).dumps({"sha256": hashlib.sha256(data).hexdigest(), "name": name, "region": region_id,
-                                    "key": caller.key.id})
-    return page(request, "preview.html", {
-        "reading": reading, "region": region_id, "as_of": day.isoformat(), "pack": pack, "token": token,
-        "payload": base64.b64encode(data).decode("ascii"), **report_context(result, parts),
-        **diff_context(diff, reading.roster)})
+    context = await run_in_threadpool(preview_context, request, data, reading, caller.region, caller.key.id, region_id,
+                                      pack, day)
+    return page(request, "preview.html", context)
 
 
 @router.post("/upload/confirm")
@@ -232,10 +251,13 @@ async def confirm(request: Request, caller: Editor, form: Form) -> Response:
             or signed.get("sha256") != hashlib.sha256(data).hexdigest()):
         raise PageError(400, "确认的内容与预览的不一致,请重新上传")
     name, region_id = str(signed["name"]), str(signed["region"])
+    settings: Settings = request.app.state.settings
+    if len(data) > settings.job_threshold_bytes:  # the import of a large file: the API's import job
+        job_id = await run_in_threadpool(page_jobs.submit_import, request, caller, data, name, region_id)
+        return RedirectResponse(f"/upload/jobs/{job_id}", status_code=303)
     reading = await run_in_threadpool(read_upload, request, data, name, for_import=True)
     if reading.roster is None:
         return page(request, "read_errors.html", {"reading": reading, "again": "/upload"}, status=422)
-    settings: Settings = request.app.state.settings
     id_secret = None if settings.id_secret is None else settings.id_secret.get_secret_value()
     roster = reading.roster
 

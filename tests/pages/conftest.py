@@ -16,6 +16,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,7 @@ class Site:
     keys: dict[tuple[str, str], str]
     sessions: Any
     screenshots: Path
+    app: Any = None
 
 
 def seed(sessions: Any) -> dict[tuple[str, str], str]:
@@ -122,10 +124,11 @@ def seed(sessions: Any) -> dict[tuple[str, str], str]:
                 for region in (COUNTY, OTHER_COUNTY) for role in ("viewer", "editor", "admin")}
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder = tmp_path_factory.mktemp("pages")
-    app = create_app(Settings(database_url=f"sqlite:///{folder / 'registry.sqlite3'}", rate_limit_per_minute=0))
+@contextmanager
+def serve(folder: Path, **settings: Any) -> Iterator[Site]:
+    """The app (a SQLite registry in `folder`, seeded) served by uvicorn on a free loopback port."""
+    app = create_app(Settings(database_url=f"sqlite:///{folder / 'registry.sqlite3'}", rate_limit_per_minute=0,
+                              **settings))
     keys = seed(app.state.sessions)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
@@ -139,10 +142,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     screenshots = folder / "screenshots"
     screenshots.mkdir()
     try:
-        yield Site(f"http://127.0.0.1:{port}", keys, app.state.sessions, screenshots)
+        yield Site(f"http://127.0.0.1:{port}", keys, app.state.sessions, screenshots, app)
     finally:
         server.should_exit = True
         thread.join(15)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with serve(tmp_path_factory.mktemp("pages")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -256,7 +256,7 @@ def _print_input_errors(errors: list[InputError]) -> None:
 
 def exit_code(parts: ReportParts) -> int:
     """0 every community compliant; 1 findings (or a region-level error); 2 communities skipped."""
-    summary: dict = parts.head["summary"]  # type: ignore[assignment]
+    summary: dict[str, Any] = parts.head["summary"]  # type: ignore[assignment]
     if parts.head["skipped"]:
         return EXIT_BAD_INPUT
     region_errors = parts.findings.filter(

@@ -68,7 +68,7 @@ class _Errors:
         for record in bad.head(MAX_ERRORS_PER_KIND).iter_rows(named=True):
             community = record.get(community_column) if community_column else None
             self.add(input_error(
-                code, file=table.file, sheet=record.get(SHEET) or table.sheet, row=record.get(ROW),  # type: ignore[arg-type]
+                code, file=table.file, sheet=record.get(SHEET) or table.sheet, row=record.get(ROW),
                 path=_path(record, column),
                 column=table.header(column), value=record.get(value_column or column),
                 expected=expected_of(record) if expected_of else expected,

@@ -182,7 +182,7 @@ def _workload(result: CheckResult, status: pl.DataFrame, tree: object) -> dict[s
         handed, on="community_id", how="left").group_by("region").agg(pl.col("n").fill_null(0))
     own: dict[str, list[int]] = dict(zip(placed["region"].to_list(), placed["n"].to_list(), strict=True))
     texts_by_region = {}
-    for region, values in regions.gathered_up(tree, own).items():  # type: ignore[arg-type]
+    for region, values in regions.gathered_up(tree, own).items():
         figures = regions.spread(values)
         if figures is not None:
             texts_by_region[region] = json.dumps(figures, indent=2).replace("\n", "\n      ")

@@ -226,7 +226,7 @@ def _lookup(codes: Iterable[object], variants: Variants) -> dict[str, object]:
     table: dict[str, object] = {clean(str(code)): code for code in codes}
     for code, spellings in variants.items():
         for spelling in spellings:
-            table[clean(spelling)] = code  # type: ignore[has-type]
+            table[clean(spelling)] = code
     return table
 
 

@@ -104,7 +104,7 @@ def key_source(result: CheckResult, rule_ids: list[str]) -> str:
     chart = Digraph("key", graph_attr={"layout": "dot", "fontname": FONT, "pad": "0.3"},
                     node_attr={"fontname": FONT, "shape": "plain", "fontsize": "13"})
     chart.node("key", html_label(markup), id="key")
-    return chart.source
+    return str(chart.source)
 
 
 def _pages(folder: Path, name: str, sources: list[str], page: str | None, timeout: float) -> list[Path]:

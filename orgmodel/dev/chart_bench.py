@@ -24,9 +24,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from orgmodel import normalize, readers
-from orgmodel.dev import synth
 from orgmodel.charts import community_chart, region_overview, render
 from orgmodel.check import CheckResult, check
+from orgmodel.dev import synth
 from orgmodel.rules.pack import load_pack
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hongqiao.json"

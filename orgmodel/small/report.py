@@ -8,7 +8,7 @@ and the text is exactly `json.dumps(report, indent=2, ensure_ascii=False)` plus 
 from __future__ import annotations
 
 import datetime as dt
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 
 from orgmodel import regions
 from orgmodel.masking import mask_value
@@ -120,7 +120,7 @@ def _workload(document: Document, tree: object) -> dict[str, dict[str, int | flo
     for c in document.communities:
         if c.region is not None:
             own.setdefault(c.region, []).append(len(c.tasks))
-    spreads = {region: regions.spread(values) for region, values in regions.gathered_up(tree, own).items()}  # type: ignore[arg-type]
+    spreads = {region: regions.spread(values) for region, values in regions.gathered_up(tree, own).items()}
     return {region: figures for region, figures in spreads.items() if figures is not None}
 
 

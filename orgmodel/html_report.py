@@ -19,11 +19,13 @@ import polars as pl
 from orgmodel.check import CheckResult
 from orgmodel.report import ReportParts, community_status
 from orgmodel.report_tables import (
+    REGIONAL_HEADING,
     SEVERITY,
     STATUS,
     findings_table,
     hiring_plan,
     reading_notes,
+    regional_findings,
     report_scope,
     summary_table,
 )
@@ -127,24 +129,38 @@ def _communities(result: CheckResult, parts: ReportParts, extra: CommunityExtra 
     for record in table.iter_rows(named=True):
         by_community.setdefault(record["社区编码"], []).append(record)
     columns = ("规则", "严重程度", "问题描述", "人员编号", "豁免", "依据")
-    order = list(names) + ([None] if None in by_community else [])
-    for community in order:
+    for community in names:
         rows = by_community.get(community, [])
-        state = status.get(community, "with_errors") if community is not None else "with_errors"
-        title = f"{_e(community)} {_e(names.get(community))}" if community is not None else "区域级问题"
-        key = _e(f"{community or ''} {names.get(community) or ''}".lower())
-        body = "".join(
-            f'<tr class="{severity_code.get(r["严重程度"], "")}" data-severity="{severity_code.get(r["严重程度"], "")}">'
-            + "".join(f'<td class="sev">{_e(r[c])}</td>' if c == "严重程度" else f"<td>{_e(r[c])}</td>" for c in columns)
-            + "</tr>" for r in rows)
-        findings = (f"<table><thead><tr>{''.join(f'<th>{c}</th>' for c in columns)}</tr></thead><tbody>{body}</tbody></table>"
-                    if rows else '<p class="dim">没有发现问题。</p>')
-        if community is None:  # region-level findings (LG1–LG4, C1) are no community's: their own section
-            yield f'<div class="regional" data-key="{key}"><h3>{title}</h3>{findings}</div>'
-            continue
+        state = status.get(community, "with_errors")
+        title = f"{_e(community)} {_e(names.get(community))}"
+        key = _e(f"{community} {names.get(community) or ''}".lower())
+        findings = _findings_rows(rows, columns, severity_code) if rows else '<p class="dim">没有发现问题。</p>'
         yield (f'<div class="community {state}" data-key="{key}"><h3>{title} <small class="dim">'
                f'{_e(STATUS.get(state, ""))}</small></h3>{findings}'
                f'{extra(community) if extra else ""}</div>')
+
+
+def _findings_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], severity_code: dict[str, str]) -> str:
+    body = "".join(
+        f'<tr class="{severity_code.get(r["严重程度"], "")}" data-severity="{severity_code.get(r["严重程度"], "")}">'
+        + "".join(f'<td class="sev">{_e(r[c])}</td>' if c == "严重程度" else f"<td>{_e(r[c])}</td>" for c in columns)
+        + "</tr>" for r in rows)
+    return f"<table><thead><tr>{''.join(f'<th>{c}</th>' for c in columns)}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _regional(result: CheckResult, parts: ReportParts) -> list[str]:
+    """区域级问题 (LG1–LG4, C1): no community's, so a section of their own, one block per region."""
+    regions = regional_findings(result, parts)
+    if not regions:
+        return []
+    severity_code = {zh: code for code, zh in SEVERITY.items()}
+    columns = ("规则", "严重程度", "问题描述", "情形", "依据")
+    blocks = [f'<h2 class="regional-findings">{REGIONAL_HEADING}</h2>']
+    for region, name, rows in regions:
+        blocks.append(f'<div class="regional" data-region="{_e(region)}"><h3>{_e(REGIONAL_HEADING)} · {_e(name)} '
+                      f'<small class="dim">{_e(region)}</small></h3>'
+                      f'{_findings_rows(list(rows.iter_rows(named=True)), columns, severity_code)}</div>')
+    return blocks
 
 
 def _reading(parts: ReportParts) -> list[str]:
@@ -180,6 +196,7 @@ def render_html(result: CheckResult, parts: ReportParts, community_extra: Commun
         'oninput="applyFilter()"> '
         f'{boxes} 显示 <span id="count">{result.roster.communities.height}</span> 个社区</p>',
         *_communities(result, parts, community_extra),
+        *_regional(result, parts),
         *_reading(parts),
         "</body></html>\n",
     ]

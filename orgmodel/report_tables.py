@@ -16,8 +16,8 @@ import polars as pl
 
 from orgmodel import vocabulary
 from orgmodel.check import CheckResult
-from orgmodel.regions import common_ancestors, region_tree, roll_up
-from orgmodel.report import ReportParts, _shortfalls, community_status
+from orgmodel.regions import common_ancestors, region_tree, roll_up, spread
+from orgmodel.report import WORKLOAD_FIELD, ReportParts, _shortfalls, community_status
 from orgmodel.rules.context import Context
 from orgmodel.rules.kinds import KINDS, DetailColumns, DetailCount, Params
 from orgmodel.rules.messages import WHOLE_COUNT_REPLACE
@@ -41,6 +41,14 @@ NOT_PRINTED = ("区域编码", *MACHINE_COLUMNS)  # the community's code says it
 
 # `detail` codes of the rule kinds, as a person reads them.
 DETAIL_CODES = {"over_max": "超出上限", "part_time": "兼职", "waiver_expired": "豁免已过期"}
+# Kinds whose `detail` is a code of a vocabulary: an official's office (LG2–LG4), a facility category (FC1).
+DETAIL_VOCABULARIES = {"group_offices": {**vocabulary.OFFICES, "vacant": "空缺"},
+                       "facility_counts": vocabulary.FACILITY_CATEGORIES}
+# The workload of the region roll-up (T5's `tasks_per_community`), as the tables head it.
+WORKLOAD_COLUMNS = {"min": "工作事项数 最少", "median": "工作事项数 中位", "max": "工作事项数 最多"}
+REGIONAL_HEADING = "区域级问题"
+# A region-level finding's columns (LG1–LG4, C1): the region first, no community.
+REGIONAL_COLUMNS = ("区域编码", "区域名称", "规则", "规则名称", "严重程度", "问题描述", "情形", "依据", "情形代码")
 # Where a `missing_field` is filled in, for its Chinese header (户数, 月工资(元) …).
 _FIELD_TABLES = ("communities", "appointments", "regions", "tasks")
 
@@ -112,6 +120,8 @@ def detail_labels(result: CheckResult, findings: pl.DataFrame) -> dict[tuple[str
             values = {"education": vocabulary.EDUCATION, "gender": vocabulary.GENDERS}.get(attribute)
             text = values.get(detail, detail) if values else (
                 f"{field_label(attribute)}:" + {"true": "是", "false": "否"}.get(detail, detail))
+        elif rule is not None and rule.kind in DETAIL_VOCABULARIES:
+            text = DETAIL_VOCABULARIES[rule.kind].get(detail, detail)
         elif rule is not None and rule.kind == "exclusive_full_time":
             text = "、".join(f"{c} {names[c]}" if names.get(c) else c for c in detail.split("、"))
         labels[(rule_id, detail)] = text
@@ -143,9 +153,40 @@ def findings_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
     return frame.select([pl.col(field).alias(header) for field, header in FINDING_COLUMNS.items()])
 
 
+def regional_findings(result: CheckResult, parts: ReportParts) -> list[tuple[str, str, pl.DataFrame]]:
+    """区域级问题: the findings of no community (LG1–LG4, C1), per region in code order, as
+    (region id, its name, its rows); the region's name from the roster, else its code."""
+    table = findings_table(result, parts).filter(pl.col("社区编码").is_null() & pl.col("区域编码").is_not_null())
+    if table.is_empty():
+        return []
+    names = dict(result.roster.regions.select("id", "name").iter_rows())
+    table = table.with_columns(
+        pl.col("区域编码").replace_strict(names, default=pl.col("区域编码"), return_dtype=pl.String).alias("区域名称"))
+    table = table.select(REGIONAL_COLUMNS)
+    out = []
+    for (region,), rows in table.group_by("区域编码", maintain_order=True):
+        out.append((str(region), str(names.get(region) or region), rows))
+    return sorted(out, key=lambda item: item[0])
+
+
+def workload_by_region(parts: ReportParts) -> dict[str, dict[str, float]]:
+    """Each region's `tasks_per_community` ({min, median, max}); empty when the roster carries no tasks."""
+    if WORKLOAD_FIELD not in parts.regions.columns:
+        return {}
+    return {region: json.loads(text) for region, text in parts.regions.select("id", WORKLOAD_FIELD).iter_rows()
+            if text is not None}
+
+
+def workload_of_all(result: CheckResult) -> dict[str, int | float] | None:
+    """Tasks per community over the whole roster (the 全部社区 row), as the roll-up counts them."""
+    handed = dict(result.roster.tasks.group_by("community").len().iter_rows())
+    return spread([handed.get(c, 0) for c in result.roster.communities["id"].to_list()])
+
+
 def summary_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
     """汇总: the whole roster, then each region (by level, then code): communities, compliant,
-    rate, errors and warnings, people missing."""
+    rate, errors and warnings, people missing; the workload (工作事项数 最少/中位/最多) when
+    the roster carries tasks."""
     status = community_status(result)
     per_community = result.findings.filter(pl.col("community_id").is_not_null()).group_by("community_id").agg(
         (pl.col("severity") == "error").sum().alias("errors"), (pl.col("severity") == "warning").sum().alias("warnings"))
@@ -175,7 +216,15 @@ def summary_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
     ).cast(_SUMMARY_SCHEMA)  # type: ignore[arg-type]
     table = pl.concat([total, rows])
     rate = pl.when(pl.col("社区数") > 0).then((pl.col("合规") / pl.col("社区数")).round(4))
-    return table.with_columns(rate.alias("合规率")).select(*_SUMMARY_COLUMNS)
+    table = table.with_columns(rate.alias("合规率")).select(*_SUMMARY_COLUMNS)
+    workload = workload_by_region(parts)
+    if not workload:
+        return table
+    overall = workload_of_all(result) or {}
+    ids = table["区域编码"].to_list()
+    return table.with_columns(
+        pl.Series(header, [overall.get(key) if region is None else workload.get(region, {}).get(key) for region in ids],
+                  dtype=pl.Float64) for key, header in WORKLOAD_COLUMNS.items())
 
 
 _SUMMARY_SCHEMA: dict[str, pl.DataType] = {

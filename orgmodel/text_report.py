@@ -15,12 +15,20 @@ from rich.table import Table
 
 from orgmodel.errors import InputError
 from orgmodel.report import ReportParts
-from orgmodel.report_tables import plan_label, plan_order
+from orgmodel.report_tables import (
+    REGIONAL_HEADING,
+    WORKLOAD_COLUMNS,
+    plan_label,
+    plan_order,
+    workload_by_region,
+)
 from orgmodel.rules.messages import readable
 from orgmodel.vocabulary import LEVELS
 
 LEVEL_LABELS = LEVELS
 SEVERITY_MARK = {"error": "[red]✗ 错误[/red]", "warning": "[yellow]! 警告[/yellow]", "info": "[cyan]i 提示[/cyan]"}
+# The workload figures in one column, as narrow as a terminal needs (the xlsx gives each its own).
+WORKLOAD_HEADING = "工作事项数(最少/中位/最多)"
 STATUS = {"compliant": "[green]合规[/green]", "incomplete": "[yellow]资料不全[/yellow]", "with_errors": "[red]存在问题[/red]"}
 
 
@@ -32,6 +40,11 @@ def _plan_table(title: str, plan: dict[str, int]) -> Table:
         table.add_row(plan_label(key), str(n))
     table.add_row("[bold]合计[/bold]", f"[bold]{sum(plan.values())}[/bold]")
     return table
+
+
+def _figure(value: float | None) -> str:
+    """A median halfway between two counts stays x.5; a whole one has no decimal point."""
+    return "" if value is None else str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def print_report(parts: ReportParts, console: Console, community_names: dict[str, str]) -> None:
@@ -49,14 +62,20 @@ def print_report(parts: ReportParts, console: Console, community_names: dict[str
     if s["shortfall_by_role"]:
         console.print(_plan_table("招聘需求(全部社区合计)", s["shortfall_by_role"]))
     if not parts.regions.is_empty():
+        workload = workload_by_region(parts)  # only when the roster carries tasks
         table = Table(title="分区域汇总", title_justify="left")
-        for column in ("区域", "编码", "层级", "社区", "合规", "资料不全", "存在问题", "缺额(人)"):
+        for column in ("区域", "编码", "层级", "社区", "合规", "资料不全", "存在问题", "缺额(人)",
+                       *((WORKLOAD_HEADING,) if workload else ())):
             table.add_column(column, justify="left" if column in ("区域", "编码", "层级") else "right", no_wrap=True)
         for r in parts.regions.iter_rows(named=True):
+            figures = workload.get(r["id"], {})
             table.add_row(r["name"] or "", r["id"], LEVEL_LABELS.get(r["level"], ""), str(r["communities"]),
-                          str(r["compliant"]), str(r["incomplete"]), str(r["with_errors"]), str(r["shortfall_total"]))
+                          str(r["compliant"]), str(r["incomplete"]), str(r["with_errors"]), str(r["shortfall_total"]),
+                          *(["/".join(_figure(figures.get(key)) for key in WORKLOAD_COLUMNS)] if workload else []))
         console.print(table)
-    _print_findings(parts.findings, console, community_names)
+    _print_findings(parts.findings.filter(pl.col("community_id").is_not_null()), console, community_names,
+                    regional=parts.findings.filter(pl.col("community_id").is_null()).height)
+    _print_regional(parts, console, dict(parts.regions.select("id", "name").iter_rows()))
     _print_notices(parts.notices, console)
     skipped: list[dict] = head["skipped"]  # type: ignore[assignment]
     if skipped:
@@ -66,9 +85,28 @@ def print_report(parts: ReportParts, console: Console, community_names: dict[str
                 console.print(f"  {item['community_id']}: {error['message_zh']}", markup=False)
 
 
-def _print_findings(findings: pl.DataFrame, console: Console, names: dict[str, str]) -> None:
+def _print_regional(parts: ReportParts, console: Console, names: dict[str, str]) -> None:
+    """区域级问题: the findings of no community (LG1–LG4, C1), under each region's name."""
+    regional = parts.findings.filter(pl.col("community_id").is_null())
+    if regional.is_empty():
+        return
+    console.print(f"\n[bold]{REGIONAL_HEADING}[/bold]")
+    current: object = ()
+    for row in regional.select("region_id", "rule_id", "severity", "message").iter_rows(named=True):
+        if row["region_id"] != current:
+            current = row["region_id"]
+            name = names.get(str(current)) or ""
+            console.print(f"\n[bold]【{current} {name}】[/bold]" if name else f"\n[bold]【{current}】[/bold]")
+        console.print(f"  {SEVERITY_MARK[row['severity']]} {row['rule_id']:<3} ", end="")
+        console.print(readable(row["message"]), markup=False)
+
+
+def _print_findings(findings: pl.DataFrame, console: Console, names: dict[str, str], regional: int = 0) -> None:
     if findings.is_empty():
-        console.print("\n[green]没有发现问题。[/green]")
+        if not regional:
+            console.print("\n[green]没有发现问题。[/green]")
+        else:
+            console.print("\n[green]各社区没有发现问题。[/green]")
         return
     console.print("\n[bold]问题清单(按社区)[/bold]")
     current: object = ()
@@ -76,8 +114,7 @@ def _print_findings(findings: pl.DataFrame, console: Console, names: dict[str, s
         if row["community_id"] != current:
             current = row["community_id"]
             name = names.get(str(current), "")
-            header = ("区域级" if not current else str(current) if name in ("", current)  # a community known by its name
-                      else f"{current} {name}")
+            header = str(current) if name in ("", current) else f"{current} {name}"  # a community known by its name
             console.print(f"\n[bold]【{header}】[/bold]")
         waived = " [dim](已豁免)[/dim]" if row["waiver"] else ""
         console.print(f"  {SEVERITY_MARK[row['severity']]} {row['rule_id']:<3} ", end="")

@@ -1,7 +1,8 @@
 """`check --format xlsx`: the report as a workbook a district can read, filter, print and send up.
 
 Sheets: 汇总 (per region), 招聘需求 (the hiring plan, the sheet forwarded to an HR office),
-问题清单 (every finding, filterable, severity coloured), 社区明细 (per community, each count
+问题清单 (every finding, filterable, severity coloured), 区域级问题 (the findings of no
+community, LG1–LG4 and C1, when there are any), 社区明细 (per community, each count
 against what is required) and 读取说明 (how the roster was read). Every sheet prints as an
 office sends a table up (上报): A4 landscape, one page wide, a title and a 填报单位 line above
 the header, the header repeated on every page, 第 N 页 共 M 页 in the footer; columns are as
@@ -32,10 +33,12 @@ from orgmodel.report import ReportParts
 from orgmodel.report_tables import (
     MACHINE_COLUMNS,
     NOT_PRINTED,
+    REGIONAL_HEADING,
     community_detail,
     findings_table,
     hiring_plan,
     reading_notes,
+    regional_findings,
     report_scope,
     summary_table,
 )
@@ -272,6 +275,20 @@ def _findings(w: CellWriter, result: CheckResult, parts: ReportParts) -> None:
             freeze_cols=2)
 
 
+def _regional(w: CellWriter, result: CheckResult, parts: ReportParts) -> None:
+    """区域级问题: the findings of no community (LG1–LG4, C1), by region, when there are any."""
+    regions = regional_findings(result, parts)
+    if not regions:
+        return
+    table = pl.concat([rows for _, _, rows in regions])
+    severity_at = table.columns.index("严重程度")
+
+    def coloured(values: Sequence[Any]) -> Any:
+        return w.severity.get(values[severity_at])
+
+    w.table(REGIONAL_HEADING, table, row_format=coloured, machine=MACHINE_COLUMNS, freeze_cols=2)
+
+
 def _detail(w: CellWriter, result: CheckResult) -> None:
     """Per community: the base columns, then each measure as 现有 | 应有 under its label."""
     frame, measures = community_detail(result)
@@ -337,6 +354,7 @@ def write_xlsx_report(result: CheckResult, parts: ReportParts, out: Path | IO[by
     _summary(w, result, parts)
     _plan(w, result)
     _findings(w, result, parts)
+    _regional(w, result, parts)
     _detail(w, result)
     _reading(w, parts)
     book.close()

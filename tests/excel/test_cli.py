@@ -29,7 +29,8 @@ def test_check_writes_an_xlsx_report(tmp_path: Path) -> None:
     output = tmp_path / "检查结果.xlsx"
     result = run("check", FIXTURES / "chongchuan-messy.xlsx", "--as-of", AS_OF, "--format", "xlsx", "-o", output)
     assert result.exit_code == 1, result.output
-    assert openpyxl.load_workbook(output, read_only=True).sheetnames == ["汇总", "招聘需求", "问题清单", "社区明细", "读取说明"]
+    assert openpyxl.load_workbook(output, read_only=True).sheetnames == ["汇总", "招聘需求", "问题清单", "区域级问题", "社区明细",
+                                                                       "读取说明"]
 
 
 def test_xlsx_report_needs_an_output_file() -> None:

@@ -4,27 +4,40 @@ from the same check, with the same figures as the JSON report."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
+import statistics
+from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import polars as pl
 import pytest
 
-from orgmodel.check import CheckResult
+from orgmodel import vocabulary
+from orgmodel.check import CheckResult, check
 from orgmodel.csv_report import write_csv_report
 from orgmodel.html_report import render_html
 from orgmodel.report import build_report
-from orgmodel.report_tables import FINDING_COLUMNS, community_detail, plan_label
+from orgmodel.report_tables import (
+    FINDING_COLUMNS,
+    REGIONAL_HEADING,
+    WORKLOAD_COLUMNS,
+    community_detail,
+    hiring_plan,
+    plan_label,
+    summary_table,
+)
 from orgmodel.rules.messages import readable
 from orgmodel.xlsx_report import HEADER_ROW, write_xlsx_report
 
 from ._workbooks import DISTRICT_CSV, checked
 
-SHEETS = ["汇总", "招聘需求", "问题清单", "社区明细", "读取说明"]
+SHEETS = ["汇总", "招聘需求", "问题清单", REGIONAL_HEADING, "社区明细", "读取说明"]
 
 
 @cache
@@ -46,7 +59,7 @@ def rows(sheet: Any) -> list[tuple[Any, ...]]:
     return [r for r in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if any(v is not None for v in r)]
 
 
-def test_xlsx_has_the_four_sheets(workbook: openpyxl.Workbook) -> None:
+def test_xlsx_has_its_sheets(workbook: openpyxl.Workbook) -> None:
     assert workbook.sheetnames == SHEETS
 
 
@@ -164,3 +177,107 @@ def test_html_escapes_roster_text(tmp_path: Path) -> None:
     from orgmodel.html_report import _e
 
     assert _e('<script>alert("x")</script>') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+
+
+def _regional_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["community_id"] is None]
+
+
+def _region_names(report: dict[str, Any]) -> dict[str, str]:
+    return {r["id"]: r["name"] for r in report["regions"]}
+
+
+def test_xlsx_region_level_findings_have_their_own_sheet(workbook: openpyxl.Workbook) -> None:
+    """LG3 of 南通市's group is no community's: a sheet 区域级问题 after 问题清单, its region named,
+    printed as the other sheets (A4 landscape, one page wide, the header repeated)."""
+    _, report = district()
+    regional = _regional_findings(report)
+    assert regional
+    assert workbook.sheetnames.index(REGIONAL_HEADING) == workbook.sheetnames.index("问题清单") + 1
+    sheet = workbook[REGIONAL_HEADING]
+    table = rows(sheet)
+    by_header = [dict(zip(table[0], r, strict=True)) for r in table[1:]]
+    names = _region_names(report)
+    assert [(r["区域编码"], r["区域名称"], r["规则"], r["问题描述"]) for r in by_header] == [
+        (f["region_id"], names[f["region_id"]], f["rule_id"], readable(f["message"])) for f in regional]
+    assert [r["情形代码"] for r in by_header] == [f["detail"] for f in regional]
+    assert all(r["情形"] == vocabulary.OFFICES[r["情形代码"]] for r in by_header if r["规则"].startswith("LG"))
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.print_title_rows == f"${HEADER_ROW + 1}:${HEADER_ROW + 1}"
+    assert sheet.cell(row=1, column=1).value.endswith(f"——{REGIONAL_HEADING}")
+
+
+def test_xlsx_without_region_level_findings_has_no_such_sheet(tmp_path: Path) -> None:
+    result, _ = district()
+    roster = result.roster.restricted(result.roster.communities["id"].head(3).to_list())
+    roster = dataclasses.replace(roster, leadership=roster.leadership.clear())
+    small = check(roster, result.pack, result.as_of)
+    assert small.findings.filter(pl.col("community_id").is_null()).is_empty()
+    path = tmp_path / "small.xlsx"
+    write_xlsx_report(small, build_report(small), path)
+    assert REGIONAL_HEADING not in openpyxl.load_workbook(path).sheetnames
+
+
+def test_summary_sheet_workload_per_region(workbook: openpyxl.Workbook) -> None:
+    """工作事项数 最少/中位/最多 per region: the roll-up's `tasks_per_community`."""
+    result, report = district()
+    table = rows(workbook["汇总"])
+    header = table[0]
+    assert list(header[-3:]) == list(WORKLOAD_COLUMNS.values())
+    by_region = {r[1]: dict(zip(header, r, strict=True)) for r in table[1:]}
+    for region in report["regions"]:
+        figures = region["tasks_per_community"]
+        assert [by_region[region["id"]][h] for h in WORKLOAD_COLUMNS.values()] == [
+            figures[k] for k in WORKLOAD_COLUMNS], region["id"]
+    handed = Counter(result.roster.tasks["community"].to_list())
+    counts = [handed.get(c, 0) for c in result.roster.communities["id"].to_list()]
+    total = by_region[None]
+    assert (total["工作事项数 最少"], total["工作事项数 最多"]) == (min(counts), max(counts))
+    assert total["工作事项数 中位"] == statistics.median(counts)
+
+
+def test_summary_without_tasks_has_no_workload_columns() -> None:
+    result, _ = district()
+    roster = dataclasses.replace(result.roster, tasks=result.roster.tasks.clear())
+    bare = check(roster, result.pack, result.as_of)
+    assert not set(WORKLOAD_COLUMNS.values()) & set(summary_table(bare, build_report(bare)).columns)
+
+
+def test_html_region_level_section_and_workload() -> None:
+    result, report = district()
+    page = render_html(result, build_report(result))
+    names = _region_names(report)
+    regional = _regional_findings(report)
+    blocks = re.findall(r'<div class="regional" data-region="([^"]+)"><h3>(.*?)</h3>(.*?)</div>', page)
+    assert [b[0] for b in blocks] == sorted({f["region_id"] for f in regional})
+    for region, heading, body in blocks:
+        assert heading.startswith(f"{REGIONAL_HEADING} · {names[region]}")
+        assert [m for m in re.findall(r"<tr class=\"\w+\"[^>]*><td>(\w+)</td>", body)] == [
+            f["rule_id"] for f in regional if f["region_id"] == region]
+    assert page.index(f'<h2 class="regional-findings">{REGIONAL_HEADING}</h2>') > page.rindex('class="community ')
+    summary = page.split("<h2>汇总</h2>", 1)[1].split("<h2>", 1)[0]
+    for header in WORKLOAD_COLUMNS.values():
+        assert f"<th>{header}</th>" in summary
+    district_row = re.search(r"<tr><td class=\"k\">区县</td><td class=\"k\">320602</td>.*?</tr>", summary)
+    assert district_row
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", district_row[0])
+    figures = next(r for r in report["regions"] if r["id"] == "320602")["tasks_per_community"]
+    assert cells[-3:] == [str(figures[k]) for k in WORKLOAD_COLUMNS]
+
+
+def test_officials_and_facilities_never_enter_the_hiring_plan() -> None:
+    """The leadership group's officials and the facilities are no post of any community: with or
+    without them, `shortfall_by_role` and the 招聘需求 are the same, and name no group role."""
+    result, report = district()
+    assert result.roster.leadership.height and result.roster.facilities.height
+    roster = dataclasses.replace(result.roster, leadership=result.roster.leadership.clear(),
+                                 facilities=result.roster.facilities.clear(), has_facilities=False)
+    bare = check(roster, result.pack, result.as_of)
+    bare_report = json.loads(build_report(bare).to_bytes())
+    plan = report["summary"]["shortfall_by_role"]
+    assert plan == bare_report["summary"]["shortfall_by_role"]
+    assert [r["shortfall_by_role"] for r in report["regions"]] == [r["shortfall_by_role"] for r in bare_report["regions"]]
+    assert hiring_plan(result).equals(hiring_plan(bare))
+    assert {key.partition(".")[0] for key in plan} <= set(vocabulary.UNITS)  # community units only
+    assert any(f["rule_id"] in ("FC1", "LG3") for f in report["findings"])
+    assert not [f for f in report["findings"] if f["rule_id"] in ("FC1", "LG1", "LG2", "LG3", "LG4") and f["shortfall"]]

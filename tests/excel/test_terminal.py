@@ -3,12 +3,16 @@ hiring plan by post name only, `--help` and every option's help Chinese first, E
 
 from __future__ import annotations
 
+import json
 import re
 
 import click
 from click.testing import CliRunner
 
 from orgmodel.cli import main
+from orgmodel.report_tables import REGIONAL_HEADING
+from orgmodel.rules.messages import readable
+from orgmodel.text_report import WORKLOAD_HEADING
 
 from ._workbooks import DISTRICT_CSV
 
@@ -65,3 +69,26 @@ def test_usage_errors_chinese_first() -> None:
     assert result.exit_code == 2 and "--format xlsx 生成工作簿,请用 -o 指定文件" in result.output
     result = CliRunner().invoke(main, ["check", str(DISTRICT_CSV), "--as-of", "明天"])
     assert result.exit_code == 2 and "“明天”不是日期" in result.output
+
+
+def test_terminal_region_level_section_and_workload() -> None:
+    """LG3 of 南通市 sits under 区域级问题 with the region's name, after every community; the
+    分区域汇总 gives each region's 工作事项数 (min/median/max of the roll-up)."""
+    report = json.loads(CliRunner().invoke(main, ["check", str(DISTRICT_CSV), "--as-of", "2026-11-25",
+                                                  "--format", "json"]).stdout)
+    output = CliRunner().invoke(main, ["check", str(DISTRICT_CSV), "--as-of", "2026-11-25"]).output
+    names = {r["id"]: r["name"] for r in report["regions"]}
+    regional = [f for f in report["findings"] if f["community_id"] is None]
+    assert regional
+    section = output.split(f"\n{REGIONAL_HEADING}\n", 1)[1].split("读取说明", 1)[0]
+    for f in regional:
+        assert f"【{f['region_id']} {names[f['region_id']]}】" in section
+        assert readable(f["message"]) in section
+    before = output.split(f"\n{REGIONAL_HEADING}\n", 1)[0]
+    assert not any(readable(f["message"]) in before for f in regional)
+    table = output.split("分区域汇总", 1)[1].split("问题清单", 1)[0]
+    assert WORKLOAD_HEADING in table
+    for region in report["regions"]:
+        figures = "/".join(str(region["tasks_per_community"][k]) for k in ("min", "median", "max"))
+        row = next(line for line in table.splitlines() if f" {region['id']} " in line)
+        assert row.rstrip(" │").endswith(figures), (row, figures)

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from api.pages import groups as page_groups
 from api.pages.common import (
     Editor,
     PageError,
@@ -99,7 +100,9 @@ async def community_page(request: Request, community_id: str, caller: SignedIn, 
     found = findings_table(data.result, data.parts).filter(pl.col("社区编码") == community_id)
     state = community_status(data.result).filter(pl.col("community_id") == community_id).to_dicts()
     status = state[0]["status"] if state else "compliant"
+    facilities = await run_in_threadpool(page_groups.facilities, request, caller.region, document, day)
     return page(request, "community.html", {
+        "facilities": facilities,
         "community": community, "document": document, "as_of": day.isoformat(), "pack": pack, "rules": rules or "",
         "chart": chart, "chart_error": chart_error, "status": status, "status_name": STATUS.get(status, ""),
         "kind_name": vocabulary.KINDS.get(community.kind, community.kind),

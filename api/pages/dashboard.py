@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from api.pages import groups as page_groups
 from api.pages import plots
 from api.pages.common import SignedIn, Stored, as_of_date, page, rows, rule_pack, stored, templates
 from api.registry import repository
@@ -75,7 +76,8 @@ async def dashboard(request: Request, caller: SignedIn, as_of: str | None = None
     if data is not None:
         columns, table, bars = plan_parts(data)
         context.update(summary=data.parts.head["summary"], tree=region_tree(data, caller.region), plan_columns=columns,
-                       plan_rows=table, bars=bars)
+                       plan_rows=table, bars=bars, regional=page_groups.regional_findings(data),
+                       leadership=await run_in_threadpool(page_groups.leadership_groups, request, caller.region, data, day))
     return page(request, "dashboard.html", context)
 
 

@@ -52,8 +52,12 @@ class DatabaseBusy(Exception):
     code = "registry_busy"  # its problem code (api.errors)
 
     def __init__(self, waited_seconds: float):
-        super().__init__(f"the registry was busy with another write for {waited_seconds:g} s; nothing was stored")
         self.waited_seconds = waited_seconds
+        self.message_zh = (f"登记库正忙于另一项写入(如大批导入),已等待 {waited_seconds:g} 秒,本次什么也没有保存;"
+                           "请按 Retry-After 稍后重试")
+        self.message_en = (f"the registry was busy with another write (a long import) for {waited_seconds:g} s; "
+                           "nothing was stored: retry after Retry-After")
+        super().__init__(self.message_en)
 
 
 def is_busy(error: BaseException) -> bool:

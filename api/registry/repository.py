@@ -100,13 +100,15 @@ class RegionNotEmpty(RegistryError):
         self.region_id = region_id
         self.contents = contents
         zh = "、".join(f"{n}{_CONTENT_ZH[kind]}" for kind, n in contents.items())
-        en = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in contents.items())
+        en = ", ".join(f"{n} {_CONTENT_EN[kind][n != 1]}" for kind, n in contents.items())
         self.message_zh = f"区域 {region_id} 不是空的:含{zh};先移走或删除这些,再删除区域"
         self.message_en = f"region {region_id} is not empty: it holds {en}; move or delete them first"
         super().__init__(self.message_en)
 
 
 _CONTENT_ZH = {"communities": "个社区", "regions": "个下级区域", "people": "名人员", "api_keys": "个有效密钥"}
+_CONTENT_EN = {"communities": ("community", "communities"), "regions": ("region below it", "regions below it"),
+               "people": ("person", "people"), "api_keys": ("live API key", "live API keys")}
 
 
 class ImportRejected(RegistryError):

@@ -10,7 +10,9 @@ the roster, so the chart and the report cannot disagree:
   dashed as 未建立, holding its seats;
 * a unit's badge takes the colour of its worst finding; `detail == "over_max"` marks an
   over-size body; a person a finding names carries the rule id next to their name;
-* a person with several posts is drawn once per post, each time with the same circled number.
+* a person with several posts is drawn once per post, each time with the same circled number;
+* when the roster records facilities, the checklist 五室/三站/两栏/一校/一场所 beside the legend:
+  each category ticked with its count, or marked short where FC1 found it so.
 
 Waived findings are accepted exceptions: they neither colour a badge nor draw a seat.
 """
@@ -227,6 +229,60 @@ def legend_markup() -> str:
     )
 
 
+@dataclass(frozen=True)
+class FacilityLine:
+    """One category of the checklist: 五室 现有6个 ✓, or 三站 现有1个 缺2个."""
+
+    category: str
+    label: str  # 五室
+    actual: int
+    required: int
+    short: bool  # an (unwaived) FC1 finding says so
+
+
+_NUMERALS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
+
+
+def facility_checklist(result: CheckResult, community_id: str, found: pl.DataFrame) -> list[FacilityLine]:
+    """The categories of the pack's facility rule (FC1's minimums), each with what the roster
+    lists and whether a finding marks it short; empty when the roster records no facilities."""
+    if not result.roster.has_facilities:
+        return []
+    minimums: dict[str, int] = {}
+    rule_ids = []
+    for rule in result.pack.rules:
+        if rule.kind == "facility_counts":
+            rule_ids.append(rule.id)
+            minimums = {**dict(result.pack.params(rule).minimums), **minimums}  # type: ignore[attr-defined]
+    if not minimums:
+        return []
+    have = Counter(result.roster.facilities.filter(pl.col("community") == community_id)["category"].drop_nulls()
+                   .to_list())
+    short = set(found.filter(pl.col("rule_id").is_in(rule_ids) & (pl.col("measure") == "facilities"))["detail"]
+                .drop_nulls().to_list())
+    order = list(vocabulary.FACILITY_CATEGORIES)
+    return [FacilityLine(category, _NUMERALS.get(least, str(least)) + vocabulary.FACILITY_CATEGORIES[category],
+                         have.get(category, 0), least, category in short)
+            for category, least in sorted(minimums.items(), key=lambda kv: order.index(kv[0]))]
+
+
+def facilities_markup(lines: list[FacilityLine]) -> str:
+    ok = OK_COLOUR[0]
+    strong, light = SEVERITY_COLOUR["warning"]
+    rows = ['<TR><TD COLSPAN="3" ALIGN="LEFT"><B>设施:' + html_text("".join(line.label for line in lines))
+            + "</B></TD></TR>"]
+    for line in lines:
+        if line.short:
+            mark = (f'<TD BGCOLOR="{light}" BORDER="1" STYLE="dashed" COLOR="{strong}"><FONT COLOR="{strong}">'
+                    f"<B>缺{max(line.required - line.actual, 0)}个</B></FONT></TD>")
+        else:
+            mark = f'<TD BGCOLOR="{ok}"><FONT COLOR="white"><B>✓</B></FONT></TD>'
+        rows.append(f'<TR><TD ALIGN="LEFT">{html_text(line.label)}</TD>'
+                    f'<TD ALIGN="RIGHT">现有{line.actual}个</TD>{mark}</TR>')
+    return ('<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3" COLOR="#9e9e9e" BGCOLOR="white">'
+            + "".join(rows) + "</TABLE>")
+
+
 def _title_markup(result: CheckResult, row: dict[str, object], region: str | None, boxes: dict[str, UnitBox],
                   found: pl.DataFrame) -> str:
     name = html_text(row["name"] or row["id"])
@@ -339,6 +395,9 @@ def community_chart(result: CheckResult, community_id: str, *, graph: nx.MultiDi
         chart.edge("gov0", next(ids for ids in ranked if ids)[0], style="invis")
     with chart.subgraph(name="bottom", graph_attr={"rank": "sink"}) as bottom:
         bottom.node("legend", html_label(legend_markup()), id="legend")
+        checklist = facility_checklist(result, community_id, found)
+        if checklist:
+            bottom.node("facilities", html_label(facilities_markup(checklist)), id="facilities")
     if any(ranked):
         chart.edge([ids for ids in ranked if ids][-1][0], "legend", style="invis")
     return chart.source

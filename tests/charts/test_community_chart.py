@@ -200,3 +200,36 @@ def test_the_legend_explains_the_marks() -> None:
     svg = parse(render(community_chart(hongqiao(), HONGQIAO), "svg"))
     legend = texts(group(svg, "legend"))
     assert "图例" in legend and VACANT in legend and "①" in legend
+
+
+@pytest.mark.parametrize("community", ["320602006006", "320602001001"])
+def test_facility_checklist_ticks_each_category_or_marks_it_short(community: str) -> None:
+    """五室/三站/两栏/一校/一场所 read back from the SVG: a category FC1 found short shows 缺N个
+    (N = required − actual of the finding), every other one a tick; the counts are the roster's."""
+    result = checked(DISTRICT)
+    rules = {r.id: result.pack.params(r) for r in result.pack.rules if r.kind == "facility_counts"}
+    minimums = rules["FC1"].minimums  # type: ignore[attr-defined]
+    svg = parse(render(community_chart(result, community), "svg"))
+    lines = rows(group(svg, "facilities"))
+    assert lines[0] == ["设施:五室三站两栏一校一场所"]
+    shown = {line[0]: line[1:] for line in lines[1:]}
+    labels = dict(zip(vocabulary.FACILITY_CATEGORIES, ["五室", "三站", "两栏", "一校", "一场所"], strict=True))
+    assert list(shown) == [labels[c] for c in minimums]
+    listed = Counter(result.roster.facilities.filter(pl.col("community") == community)["category"].drop_nulls())
+    short = {f["detail"]: f for f in result.findings.filter(
+        (pl.col("community_id") == community) & (pl.col("rule_id") == "FC1")).iter_rows(named=True)}
+    for category, least in minimums.items():
+        count, mark = shown[labels[category]]
+        assert count == f"现有{listed.get(category, 0)}个"
+        if category in short:
+            assert mark == f"缺{int(short[category]['required_min'] - short[category]['actual'])}个"
+        else:
+            assert mark == "✓" and listed.get(category, 0) >= least
+    assert short or community == "320602001001"
+
+
+def test_no_facility_checklist_without_facility_data() -> None:
+    result = hongqiao()
+    assert not result.roster.has_facilities
+    svg = parse(render(community_chart(result, HONGQIAO), "svg"))
+    assert groups(svg, "facilities") == [] and "五室" not in "".join(texts(svg))

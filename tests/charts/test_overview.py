@@ -4,6 +4,7 @@ block, coloured by the report's status, with its error count; boxes never overla
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -12,8 +13,10 @@ from collections import Counter
 import polars as pl
 import pytest
 
+from orgmodel import vocabulary
 from orgmodel.charts import NotInRoster, region_overview, render
 from orgmodel.charts.style import STATUS_COLOUR
+from orgmodel.check import check
 from orgmodel.dev import synth
 from orgmodel.report import community_status
 
@@ -115,3 +118,57 @@ def test_a_thousand_communities_render_within_five_seconds(tmp_path_factory) -> 
     elapsed = time.perf_counter() - started
     assert len(groups(parse(svg), "community-")) == 1000
     assert elapsed <= 5.0, f"{elapsed:.2f} s"
+
+
+def _group_seats(svg: ET.Element) -> dict[str, list[tuple[str, str]]]:
+    """The leadership group's panel read back: post → [(office, holder or 空缺)], rows of two
+    lines (office above name) paired column by column."""
+    lines = rows(groups(svg, "leadership-group")[0])
+    seats: dict[str, list[tuple[str, str]]] = {}
+    for upper, lower in zip(lines[1::2], lines[2::2], strict=True):
+        role, offices = (upper[0], upper[1:]) if upper[0] in ("组长", "副组长", "成员") else ("", upper)
+        holders = [t for t in lower if not re.fullmatch(r"LG\d", t)]
+        seats.setdefault(role, []).extend(zip(offices, holders, strict=True))
+    return seats
+
+
+def _leadership_cases() -> dict[str, object]:
+    result = checked(DISTRICT)
+    without_civil_affairs = dataclasses.replace(result.roster, leadership=result.roster.leadership.filter(
+        pl.col("office") != "civil_affairs_head"))
+    leader_replaced = dataclasses.replace(result.roster, leadership=result.roster.leadership.with_columns(
+        office=pl.when(pl.col("role") == "leader").then(pl.lit("other")).otherwise("office"),
+        office_title=pl.when(pl.col("role") == "leader").then(pl.lit("市委常委")).otherwise("office_title")))
+    return {"example": result, "no_civil_affairs_head": check(without_civil_affairs, result.pack, result.as_of),
+            "leader_not_party_secretary": check(leader_replaced, result.pack, result.as_of)}
+
+
+@pytest.mark.parametrize("case", ["example", "no_civil_affairs_head", "leader_not_party_secretary"])
+def test_city_overview_shows_its_leadership_group_with_vacant_offices(case: str) -> None:
+    """南通市's overview: each member in their post under their office as written (本职), and one
+    空缺 seat per office an LG2–LG4 finding says is missing, under the post the rule looks in."""
+    result = _leadership_cases()[case]
+    svg = parse(render(region_overview(result, "320600"), "svg"))  # type: ignore[arg-type]
+    seats = _group_seats(svg)
+    members = result.roster.leadership.filter(pl.col("region") == "320600")  # type: ignore[attr-defined]
+    expected: dict[str, list[tuple[str, str]]] = {}
+    for role, title, name in members.select("role", "office_title", "name").iter_rows():
+        expected.setdefault(vocabulary.LEADERSHIP_ROLES[role], []).append((title, name))
+    rules = {r.id: result.pack.params(r) for r in result.pack.rules if r.kind == "group_offices"}  # type: ignore[attr-defined]
+    found = result.findings.filter(pl.col("rule_id").is_in(list(rules)) & (pl.col("region_id") == "320600"))  # type: ignore[attr-defined]
+    assert found.height >= 1
+    for rule_id, detail in found.select("rule_id", "detail").iter_rows():
+        params = rules[rule_id]
+        office = "或".join(vocabulary.OFFICES[o] for o in params.offices) if params.sole else vocabulary.OFFICES[detail]
+        role = params.roles[0] if len(params.roles) == 1 else "member"
+        expected.setdefault(vocabulary.LEADERSHIP_ROLES[role], []).append((office, "空缺"))
+    assert {r: sorted(s) for r, s in seats.items()} == {r: sorted(s) for r, s in expected.items()}
+    assert sum(holder == "空缺" for s in seats.values() for _, holder in s) == found.height
+    panel = bounds(groups(svg, "leadership-group")[0])
+    assert not any(overlap(panel, bounds(b)) for b in groups(svg, "street-"))
+
+
+def test_overview_of_a_region_without_a_group_draws_none() -> None:
+    result = checked(DISTRICT)
+    assert result.roster.leadership.filter(pl.col("region") == "320602").is_empty()
+    assert groups(parse(render(region_overview(result, "320602"), "svg")), "leadership-group") == []

@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 AS_OF ?=
 
-.PHONY: demo test lint bench load examples golden clean system charts
+.PHONY: demo test lint bench load examples golden clean system charts reliability
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,15 @@ bench: $(BIN)/.installed
 load: $(BIN)/.installed
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python scripts/load_test.py
+
+# docs/reliability.md, every section (hostile files, concurrent writers, job kills, cross-region leaks,
+# schemathesis) by scripts/reliability.py; needs PostgreSQL for its rows (skipped with the reason otherwise).
+# `make reliability K=2 EXAMPLES=5` for a quick run, `ONLY=hostile,jobs` for a subset.
+K ?= 5
+EXAMPLES ?= 25
+ONLY ?=
+reliability: $(BIN)/.installed
+	$(BIN)/python scripts/reliability.py --k $(K) --examples $(EXAMPLES) $(if $(ONLY),--only $(ONLY))
 
 # Regenerate the bundled examples (the district as CSV and as JSON).
 examples: $(BIN)/.installed

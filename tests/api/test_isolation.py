@@ -9,80 +9,24 @@ until it says how to address its objects).
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
 
 import pytest
 
-from api.services.jobs import check_params
-from orgmodel.readers.document import read_json
 from tests.api.conftest import CITY, COMMUNITY, COUNTY, EXAMPLE_PATH, OTHER_COUNTY, OTHER_STREET, ROLES, STREET, Service
+from tests.api.isolation_walk import FOREIGN_REGIONS, owned_ids, walk
 
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
-MISSING = "no-such-object-0"
-OPEN_ROUTES = {"/v1/check", "/v1/render", "/v1/rulesets", "/v1/rulesets/{ruleset_id}"}  # no stored object to reach
 
 
-def _owned_ids(service: Service) -> dict[str, str]:
-    """An id of COUNTY's own objects for each path parameter."""
-    owner = service.as_(COUNTY, "admin")
-    post = service.client.get(f"/v1/communities/{COMMUNITY}/appointments", headers=owner).json()["items"][0]
-    key = service.client.post("/v1/keys", json={"region": STREET, "role": "viewer"}, headers=owner).json()
-    job = service.client.app.state.jobs.submit("check", COUNTY, EXAMPLE_PATH.read_bytes(),
-                                               check_params(read_json, "roster.json", "nantong", None, False))
-    return {"region_id": STREET, "community_id": COMMUNITY, "appointment_id": post["id"], "person_id": post["person"],
-            "key_id": str(key["id"]), "job_id": job}
-
-
-def _body(method: str, template: str) -> Any:
-    if template == "/v1/regions/{region_id}/roster":
-        return EXAMPLE
-    if template == "/v1/communities/{community_id}/appointments" and method == "POST":
-        return {"person": MISSING, "unit": "社区居委会", "role": "委员"}
-    if method == "PATCH":
-        return {}
-    return None
-
-
-def _routes(service: Service) -> list[tuple[str, str]]:
-    """Every (method, path) of the OpenAPI document that addresses a stored object by id."""
-    paths = service.client.get("/openapi.json").json()["paths"]
-    return [(method.upper(), path) for path, operations in paths.items() if "{" in path and path not in OPEN_ROUTES
-            for method in operations]
-
-
-def _call(service: Service, method: str, template: str, ids: dict[str, str], region: str, role: str) -> Any:
-    path = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], template)
-    headers = {**service.as_(region, role), "If-Match": '"1"'}
-    return service.client.request(method, path, json=_body(method, template), headers=headers)
-
-
-def _scrubbed(text: str, ids: dict[str, str]) -> str:
-    for value in sorted(ids.values(), key=len, reverse=True):  # a community id starts with its street's
-        text = text.replace(value, "<id>")
-    return text.replace(MISSING, "<id>")
-
-
-@pytest.mark.parametrize("foreign", [OTHER_COUNTY, OTHER_STREET])
+@pytest.mark.parametrize("foreign", FOREIGN_REGIONS)
 def test_a_foreign_regions_objects_answer_as_missing_ones_on_every_route(service: Service, foreign: str) -> None:
-    owned = _owned_ids(service)
-    missing = dict.fromkeys(owned, MISSING) | {"key_id": "999999"}
-    walked = 0
-    for method, template in _routes(service):
-        for role in ROLES:
-            real = _call(service, method, template, owned, foreign, role)
-            absent = _call(service, method, template, missing, foreign, role)
-            where = f"{method} {template} as {foreign} {role}"
-            assert real.status_code == absent.status_code, f"{where}: {real.status_code} vs {absent.status_code}"
-            assert real.status_code in (403, 404), f"{where}: {real.status_code} {real.text[:200]}"
-            assert _scrubbed(real.text, owned) == _scrubbed(absent.text, missing | {"key_id": "999999"}), where
-            assert "虹桥" not in real.text, where
-            walked += 1
-    assert walked >= 3 * 14  # every route with an id, every role
+    walked = walk(service, foreign)  # the walk of tests/api/isolation_walk.py, counted by scripts/isolation_matrix.py
+    assert walked.leaks == []
+    assert walked.pairs >= 3 * 14  # every route with an id, every role
 
 
 def test_the_owner_and_its_ancestors_reach_the_same_objects(service: Service) -> None:
-    owned = _owned_ids(service)
+    owned = owned_ids(service)
     for region in (CITY, COUNTY):
         for path in (f"/v1/communities/{COMMUNITY}", f"/v1/appointments/{owned['appointment_id']}",
                      f"/v1/regions/{STREET}", f"/v1/people/{owned['person_id']}", f"/v1/jobs/{owned['job_id']}"):

@@ -11,12 +11,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -24,6 +22,7 @@ from api.main import create_app
 from api.registry import repository
 from api.settings import Settings
 from tests.api.conftest import COMMUNITY, COUNTY, EXAMPLE_PATH, Service
+from tests.api.instances import served_in_thread
 
 K = 8
 ROUNDS = 4
@@ -31,27 +30,9 @@ IMPORTERS = 4
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
 
 
-@contextmanager
-def served(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on an ephemeral loopback port, in a thread."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 @pytest.fixture
 def base_url(service: Service) -> Iterator[str]:
-    with served(service.client.app) as url:
+    with served_in_thread(service.client.app) as url:
         yield url
 
 
@@ -167,7 +148,7 @@ def test_a_patch_past_the_bound_during_a_long_import_is_503_with_retry_after(
         service: Service, engine: Engine, held_import: tuple[threading.Event, threading.Event]) -> None:
     reached, release = held_import
     editor = service.as_(COUNTY, "editor")
-    with served(_app_waiting(engine, 1.0)) as url, httpx.Client(base_url=url, timeout=60) as http:
+    with served_in_thread(_app_waiting(engine, 1.0)) as url, httpx.Client(base_url=url, timeout=60) as http:
         finished = _long_import(url, service, reached)
         started = time.monotonic()
         busy = http.patch(f"/v1/communities/{COMMUNITY}", json={"name": "改名"}, headers={**editor, "If-Match": '"1"'})

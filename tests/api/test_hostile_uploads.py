@@ -5,7 +5,6 @@ other request, and a worker that runs out of memory or time is killed, not the s
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,34 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, HTTPException
 
 from tests.api import hostile
 from tests.api.conftest import stateless_app
+from tests.api.instances import served_in_thread
 
 # A GB18030 zip of 8 MB decodes to ~40 MB: over this limit, while its unpacked size is far
 # under the unpacked-size limit (the file the issue measured is the same at 400 MB).
 DECODED_LIMIT = 16 * 1024 * 1024
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on an ephemeral loopback port, in a thread of this process:
-    a parse that killed its process would kill the test run too."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 @pytest.fixture
@@ -52,7 +32,7 @@ def serve(tmp_path: Path) -> Callable[..., Any]:
     @contextmanager
     def make(**settings: Any) -> Iterator[tuple[str, FastAPI]]:
         app = stateless_app(tmp_path / f"registry-{len(list(tmp_path.iterdir()))}.sqlite3", **settings)
-        with serving(app) as url:
+        with served_in_thread(app) as url:
             yield url, app
 
     return make

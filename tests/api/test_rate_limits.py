@@ -9,15 +9,14 @@ skip and say why.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +26,6 @@ import httpx
 import pytest
 import redis
 import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -35,6 +33,7 @@ from api.main import create_app
 from api.registry import db, repository
 from api.settings import Settings
 from tests.api.conftest import COUNTY
+from tests.api.instances import free_port, served_in_thread
 
 REDIS_URL = os.environ.get("ORGMODEL_TEST_REDIS", "redis://127.0.0.1:6379/0")
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -77,39 +76,23 @@ def _sqlite_registry(tmp_path: Path) -> tuple[str, dict[str, str]]:
     return url, _registry(url)
 
 
+def _served(settings: Settings) -> contextlib.AbstractContextManager[str]:
+    """The app of these settings served by uvicorn in a thread, trusting no proxy header."""
+    return served_in_thread(create_app(settings), proxy_headers=False)
+
+
 def _bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-@contextmanager
-def _served(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on an ephemeral loopback port, in a thread (as tests/api/test_concurrency.py)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", proxy_headers=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _uvicorn_process(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
     """One uvicorn server process of `api.main:app_from_environment` (as `orgmodel serve` starts
     each worker), up and answering; a port taken between choosing and binding it is chosen again."""
     for _ in range(3):
-        port = _free_port()
+        port = free_port()
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "api.main:app_from_environment", "--factory", "--host",
@@ -195,7 +178,7 @@ def test_two_app_instances_share_a_count_only_through_redis(store: str, tmp_path
     if store == "redis":
         shared = {"rate_limit_storage": REDIS_URL, "rate_limit_key_prefix": request.getfixturevalue("redis_prefix")}
     settings = Settings(database_url=url, rate_limit_per_minute=1, rate_limit_burst=BURST, **shared)  # type: ignore[arg-type]
-    with _served(create_app(settings)) as first, _served(create_app(settings)) as second:
+    with _served(settings) as first, _served(settings) as second:
         statuses = [a.status_code for a in _alternate([first, second], keys["viewer"])]
     granted = BURST if store == "redis" else 2 * BURST
     assert statuses == [200] * granted + [429] * (2 * ROUNDS - granted)
@@ -220,7 +203,7 @@ def test_wrong_keys_from_one_address_get_429_while_another_address_is_unaffected
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False), rate_limit_storage=REDIS_URL,
                         rate_limit_key_prefix=redis_prefix, failed_keys_per_address=FAILURES)
     other = httpx.HTTPTransport(local_address="127.0.0.2")
-    with _served(create_app(settings)) as base, httpx.Client(base_url=base, timeout=30) as attacker, \
+    with _served(settings) as base, httpx.Client(base_url=base, timeout=30) as attacker, \
             httpx.Client(base_url=base, timeout=30, transport=other) as neighbour:
         answers = [attacker.get("/v1/regions", headers=_bearer(f"omk_guess-{i:04d}")) for i in range(WRONG_KEYS)]
         statuses = [a.status_code for a in answers]
@@ -386,7 +369,7 @@ def test_a_store_that_comes_back_is_used_again(tmp_path: Path, caplog: pytest.Lo
 
     monkeypatch.setattr(rate_limits, "STORE_RETRY_SECONDS", 0)  # ask the store again at once
     url, keys = _sqlite_registry(tmp_path)
-    port = _free_port()
+    port = free_port()
     app = create_app(Settings(database_url=url, rate_limit_storage=f"redis://127.0.0.1:{port}/0"))
     with caplog.at_level(logging.WARNING, logger="orgmodel.api"), TestClient(app) as client:
         with _private_redis(port):

@@ -10,7 +10,6 @@ import datetime as dt
 import importlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,18 +22,12 @@ import pytest
 
 from api.registry import db, repository
 from tests.api.conftest import CITY, COMMUNITY, COUNTY, EXAMPLE_PATH, STREET
+from tests.api.instances import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 CONFIG = ROOT / "docs" / "openapi-python-client.yaml"
 PACKAGE = "orgmodel_generated_client"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +43,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         repository.create_region(session, CITY, "setup", name="南通市", level="city")
         key, _ = repository.create_key(session, CITY, "admin")
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "ORGMODEL_DATABASE_URL": url, "ORGMODEL_RATE_LIMIT_PER_MINUTE": "0"}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app_from_environment", "--factory",
                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],

@@ -20,6 +20,12 @@ organization, a person `org:memberOf` each organization and `org:holds` each pos
 `organization_ids` and `post_ids` beside the person, which plain Popolo readers ignore), a post
 `org:postIn` its organization, a unit `org:subOrganizationOf` its community.
 
+A region's leadership group (领导小组, §三(一)) is an organization of its own, classified
+`leadership_group`, in its region's area (regions are areas here, not organizations, so it has
+no parent): its posts are the seats by office (副组长 · 市长 → `…/deputy_leader/government_head`,
+an `other` office by its title as written), each member a person (id a digest of the region,
+name and office, for officials have no person id in a roster) holding it by a membership.
+
 A person keyed by a resident ID number is never called by its masked form (two people can share
 it): their id is a pseudonym (`orgmodel.identity`), keyed by `id_secret` — the same secret gives
 the same ids in every export — and the masked number is an identifier beside it. Without a
@@ -93,6 +99,49 @@ def _membership_id(post_id: str, person_id: str, start: str | None, taken: set[s
     return membership_id
 
 
+def group_org(region: str) -> str:
+    return f"region/{region}/leadership_group"
+
+
+def _official_id(region: str, name: str | None, office_title: str | None) -> str:
+    """A member of a leadership group, stable across exports: a digest of who and where."""
+    digest = hashlib.sha256("\x1f".join((region, name or "", office_title or "")).encode("utf-8")).hexdigest()[:16]
+    return f"person/official-{digest}"
+
+
+def _leadership(roster: Roster, organizations: dict[str, dict[str, Any]], posts: dict[str, dict[str, Any]],
+                taken: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each region's group: its organization and posts (added to the given), its members as
+    (persons, memberships)."""
+    names = dict(roster.regions.select("id", "name").iter_rows())
+    held: dict[str, tuple[dict[str, Any], list[str], list[str]]] = {}
+    memberships = []
+    for row in roster.leadership.iter_rows(named=True):
+        region, role = row["region"], row["role"] or "member"
+        office = row["office"] or "other"
+        org_id = group_org(region)
+        organizations.setdefault(org_id, _clean({
+            "id": org_id, "name": row["group_name"] or f"{names.get(region) or region}领导小组",
+            "classification": "leadership_group", "area_id": f"area/{region}" if region in names else None,
+            "identifiers": [{"scheme": "orgmodel", "identifier": f"{region}/leadership_group"}]}))
+        title = row["office_title"] or vocabulary.OFFICES.get(office, office)
+        seat = office if office != "other" else f"other:{title}"
+        label = f"{vocabulary.LEADERSHIP_ROLES.get(role, role)}({title})"
+        post_id = f"{org_id}/{role}/{seat}"
+        posts.setdefault(post_id, {"id": post_id, "label": label, "role": role, "organization_id": org_id,
+                                   "other_label": [vocabulary.OFFICES[office] if office != "other" else title]})
+        person_id = _official_id(region, row["name"], row["office_title"])
+        person = held.setdefault(person_id, ({"id": person_id, "name": mask_text(row["name"] or title)}, [], []))
+        person[1].append(org_id)
+        person[2].append(post_id)
+        memberships.append({"id": _membership_id(post_id, person_id, None, taken), "person_id": person_id,
+                            "organization_id": org_id, "post_id": post_id, "role": role, "label": label,
+                            "extras": {"office": office, "office_title": title}})
+    persons = [{**person, "organization_ids": sorted(set(orgs)), "post_ids": sorted(set(seats))}
+               for person, orgs, seats in held.values()]
+    return persons, memberships
+
+
 def _person(record: dict[str, Any], popolo_id: str, organizations: list[str], posts: list[str]) -> dict[str, Any]:
     masked = identity.masked_id(record["person"])
     name = None if record["name"] is None else mask_text(record["name"])
@@ -102,7 +151,8 @@ def _person(record: dict[str, Any], popolo_id: str, organizations: list[str], po
 
 
 def to_popolo(roster: Roster, id_secret: str | bytes | None = None) -> dict[str, Any]:
-    """The roster as a Popolo document: areas, organizations, posts, persons, memberships."""
+    """The roster as a Popolo document: areas, organizations, posts, persons, memberships; the
+    leadership groups' after the communities'."""
     areas = [_clean({"id": f"area/{r['id']}", "name": r["name"], "classification": r["level"],
                      "parent_id": f"area/{r['parent']}" if r["parent"] else None,
                      "identifiers": [{"scheme": "orgmodel", "identifier": r["id"]}]})
@@ -146,6 +196,9 @@ def to_popolo(roster: Roster, id_secret: str | bytes | None = None) -> dict[str,
             "post_id": post_id, "role": a["role"], "label": label, "start_date": start, "end_date": _date(a["end"]),
             "extras": {"full_time": a["full_time"]}}))
     persons = [_person(p, person_ids[p["person"]], *held[p["person"]]) for p in people.iter_rows(named=True)]
+    officials, seats = _leadership(roster, organizations, posts, taken)
+    persons += officials
+    memberships += seats
     for r in roster.relations.iter_rows(named=True):
         for government in (r["from_government"], r["to_government"]):
             if government:

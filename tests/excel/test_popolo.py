@@ -25,7 +25,7 @@ from referencing.jsonschema import DRAFT3
 
 from orgmodel import normalize, readers, vocabulary
 from orgmodel.cli import main
-from orgmodel.popolo import CONTEXT_FILE, to_popolo
+from orgmodel.popolo import CONTEXT_FILE, group_org, to_popolo
 from orgmodel.roster import Roster
 
 from ._workbooks import DISTRICT_CSV, FIXTURES, PEOPLE_HEADER, ROOT, person, small_roster
@@ -42,8 +42,9 @@ def test_district_references_resolve() -> None:
     organizations = {o["id"]: o for o in doc["organizations"]}
     posts = {p["id"]: p for p in doc["posts"]}
     persons = {p["id"] for p in doc["persons"]}
-    assert len(persons) == roster.people.height
-    assert len(doc["memberships"]) == roster.appointments.height
+    officials = roster.leadership.select("region", "name", "office_title").unique().height
+    assert officials and len(persons) == roster.people.height + officials
+    assert len(doc["memberships"]) == roster.appointments.height + roster.leadership.height
     assert all(a.get("parent_id") is None or a["parent_id"] in areas for a in doc["areas"])
     assert all(o.get("parent_id") is None or o["parent_id"] in organizations for o in organizations.values())
     assert all(o.get("area_id") is None or o["area_id"] in areas for o in organizations.values())
@@ -85,6 +86,50 @@ def _membership_ids(doc: dict[str, Any]) -> dict[tuple[str, str, str | None], st
     return {(m["post_id"], m["person_id"], m.get("start_date")): m["id"] for m in doc["memberships"]}
 
 
+def test_the_leadership_group_is_an_organization_with_posts_by_office_and_memberships() -> None:
+    """南通市's 领导小组: one organization (classification leadership_group, in the city's area,
+    no parent: regions are areas), a post per seat (post and office), each member a person
+    holding it; every roster row one membership, its post's role the row's post."""
+    roster = _district()
+    doc = to_popolo(roster)
+    groups = [o for o in doc["organizations"] if o["classification"] == "leadership_group"]
+    rows = roster.leadership
+    assert [g["id"] for g in groups] == [group_org(r) for r in rows["region"].unique(maintain_order=True)]
+    group = groups[0]
+    assert group["name"] == rows["group_name"][0] and group["area_id"] == f"area/{rows['region'][0]}"
+    assert "parent_id" not in group and group["area_id"] in {a["id"] for a in doc["areas"]}
+    posts = {p["id"]: p for p in doc["posts"] if p["organization_id"] == group["id"]}
+    memberships = [m for m in doc["memberships"] if m["organization_id"] == group["id"]]
+    persons = {p["id"]: p for p in doc["persons"]}
+    assert len(memberships) == rows.height
+    for row, m in zip(rows.iter_rows(named=True), memberships, strict=True):
+        post = posts[m["post_id"]]
+        assert post["role"] == m["role"] == row["role"]
+        seat = row["office"] if row["office"] != "other" else f"other:{row['office_title']}"
+        assert m["post_id"] == f"{group['id']}/{row['role']}/{seat}"
+        assert post["label"] == f"{vocabulary.LEADERSHIP_ROLES[row['role']]}({row['office_title']})"
+        assert persons[m["person_id"]]["name"] == row["name"]
+        assert m["post_id"] in persons[m["person_id"]]["post_ids"]
+        assert persons[m["person_id"]]["organization_ids"] == [group["id"]]
+    again = to_popolo(_district())
+    assert [m["id"] for m in again["memberships"]] == [m["id"] for m in doc["memberships"]]
+    fewer = to_popolo(replace(roster, leadership=rows.slice(1)))
+    assert {m["id"] for m in memberships[1:]} <= {m["id"] for m in fewer["memberships"]}
+
+
+def test_rdflib_reads_the_group_as_an_org_organization_with_posts(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = to_popolo(_district())
+    graph = _graph(doc, monkeypatch)
+    group = next(o for o in doc["organizations"] if o["classification"] == "leadership_group")
+    node = rdflib.URIRef(BASE + group["id"])
+    assert (node, ORG.classification, rdflib.Literal("leadership_group")) in graph
+    held = [m for m in doc["memberships"] if m["organization_id"] == group["id"]]
+    assert held
+    for m in held:
+        assert (rdflib.URIRef(BASE + m["id"]), ORG.organization, node) in graph
+        assert (rdflib.URIRef(BASE + m["post_id"]), ORG.postIn, node) in graph
+
+
 @pytest.mark.parametrize("removed", [0, 1234, -1])
 def test_removing_an_appointment_keeps_every_other_membership_id(removed: int) -> None:
     roster = _district()
@@ -102,12 +147,12 @@ def test_the_same_post_held_twice_from_two_dates_is_two_memberships() -> None:
     again = first.with_columns(pl.lit(dt.date(2025, 6, 1)).alias("start"))
     doc = to_popolo(replace(roster, appointments=pl.concat([roster.appointments, again])))
     ids = [m["id"] for m in doc["memberships"]]
-    assert len(set(ids)) == len(ids) == roster.appointments.height + 1
+    assert len(set(ids)) == len(ids) == roster.appointments.height + roster.leadership.height + 1
     twice = [m for m in doc["memberships"] if m["post_id"] == doc["memberships"][0]["post_id"]
              and m["person_id"] == doc["memberships"][0]["person_id"]]
     assert sorted(m["start_date"] for m in twice) == [first["start"][0].isoformat(), "2025-06-01"]
     exact_repeat = to_popolo(replace(roster, appointments=pl.concat([roster.appointments, first])))
-    assert len({m["id"] for m in exact_repeat["memberships"]}) == roster.appointments.height + 1
+    assert len({m["id"] for m in exact_repeat["memberships"]}) == roster.appointments.height + roster.leadership.height + 1
 
 
 def test_role_is_the_code_and_label_the_chinese_beside_it() -> None:
@@ -115,7 +160,10 @@ def test_role_is_the_code_and_label_the_chinese_beside_it() -> None:
     posts = {p["id"]: p for p in doc["posts"]}
     for m in doc["memberships"]:
         assert m["role"] == posts[m["post_id"]]["role"] and m["label"] == posts[m["post_id"]]["label"]
-    assert {m["role"] for m in doc["memberships"]} <= {*vocabulary.ROLES, vocabulary.OTHER_ROLE}
+    community = [m for m in doc["memberships"] if m["organization_id"].startswith("community/")]
+    assert {m["role"] for m in community} <= {*vocabulary.ROLES, vocabulary.OTHER_ROLE}
+    group = [m for m in doc["memberships"] if not m["organization_id"].startswith("community/")]
+    assert group and {m["role"] for m in group} <= set(vocabulary.LEADERSHIP_ROLES)
     assert {(m["role"], m["label"]) for m in doc["memberships"] if m["role"] == "mediator"} == {("mediator", "专职调解员")}
 
 

@@ -390,7 +390,7 @@ def write_district(out_dir: Path) -> None:
         tree.streets.append(Street(code, name, name + "办事处", "崇", kinds))
     tree.pilots = set(rng.sample(_community_codes(tree.streets), 2))
     _write(out_dir, tree, rng)
-    _write_district_extras(out_dir, random.Random(DISTRICT_SEED + 1))
+    _write_extras(out_dir, random.Random(DISTRICT_SEED + 1), [("320600", "南通市")])
 
 
 # What the seed asks beyond staffing (issue 13), added to the district with a second generator so
@@ -406,13 +406,15 @@ LEADERSHIP = (("组长", "市委书记"), ("副组长", "市长"), ("副组长",
 LEADERS = ("陆某", "张某", "顾某", "朱某", "徐某", "季某", "周某")
 
 
-def _write_district_extras(out_dir: Path, rng: random.Random) -> None:
+def _write_extras(out_dir: Path, rng: random.Random, groups: Sequence[tuple[str, str]]) -> None:
+    """Add the issue-13 data to a written roster folder: 监委会 declared in 机构.csv, 设施.csv,
+    a 上年月工资(元) column in 人员.csv (streamed: a province's roster is millions of lines), and
+    领导小组.csv with the group of each (region id, region name) in `groups`, its 市委副书记 missing."""
     r = rng.random
     with open(out_dir / "社区.csv", encoding="utf-8") as f:
         communities = [(row[0], row[1], row[3] == "农村") for row in list(csv.reader(f))[1:]]
     with open(out_dir / "人员.csv", encoding="utf-8") as f:
-        people = list(csv.reader(f))
-    supervised = {row[0] for row in people[1:] if "监" in row[3]}
+        supervised = {row[0] for row in csv.reader(f) if "监" in row[3]}
     with open(out_dir / "机构.csv", "a", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         for cid, name, rural in communities:
@@ -430,26 +432,30 @@ def _write_district_extras(out_dir: Path, rng: random.Random) -> None:
             facilities += ["村民学校" if rural else "居民学校", "文体活动场所" if r() < 0.6 else "健身广场"]
             for facility in facilities:
                 writer.writerow([cid, facility, "", str(_between(r, 2, 30) * 10)])
-    pay = people[0].index("月工资(元)")
-    full_time = people[0].index("专职")
-    people[0].append("上年月工资(元)")
-    last_year: dict[str, str] = {}
-    for row in people[1:]:
-        if row[1] not in last_year:
-            figure = ""
-            if row[pay] and row[full_time] == "是" and r() < 0.6:
-                chance = r()  # mostly a rise; now and then flat, or a cut
-                change = 0 if chance < 0.01 else -200 if chance < 0.02 else _pick(r, (100, 150, 200, 250, 300, 400, 500))
-                figure = str(max(0, int(row[pay]) - change))
-            last_year[row[1]] = figure
-        row.append(last_year[row[1]])
-    with open(out_dir / "人员.csv", "w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(people)
+    people = out_dir / "人员.csv"
+    rewritten = out_dir / "人员.csv.tmp"
+    with open(people, encoding="utf-8", newline="") as f, open(rewritten, "w", encoding="utf-8", newline="") as out:
+        rows, writer = csv.reader(f), csv.writer(out, lineterminator="\n")
+        header = next(rows)
+        pay, full_time = header.index("月工资(元)"), header.index("专职")
+        writer.writerow([*header, "上年月工资(元)"])
+        last_year: dict[str, str] = {}
+        for row in rows:
+            if row[1] not in last_year:
+                figure = ""
+                if row[pay] and row[full_time] == "是" and r() < 0.6:
+                    chance = r()  # mostly a rise; now and then flat, or a cut
+                    change = 0 if chance < 0.01 else -200 if chance < 0.02 else _pick(r, (100, 150, 200, 250, 300, 400, 500))
+                    figure = str(max(0, int(row[pay]) - change))
+                last_year[row[1]] = figure
+            writer.writerow([*row, last_year[row[1]]])
+    rewritten.replace(people)
     with open(out_dir / "领导小组.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["区域编码", "小组名称", "姓名", "小组职务", "本职"])
-        for name, (role, office) in zip(LEADERS, LEADERSHIP, strict=True):
-            writer.writerow(["320600", "南通市“政社互动”领导小组", name, role, office])
+        for region, region_name in groups:
+            for name, (role, office) in zip(LEADERS, LEADERSHIP, strict=True):
+                writer.writerow([region, f"{region_name}“政社互动”领导小组", name, role, office])
 
 
 TREE_LEVELS = (("省", ("省",)), ("市", ("市",)), ("区县", ("区", "区", "县")))
@@ -498,7 +504,10 @@ def write_synthetic(out_dir: Path, communities: int, seed: int = 1) -> None:
     if communities < 1:
         raise ValueError("communities must be at least 1")
     rng = random.Random(seed)
-    _write(out_dir, _synthetic_tree(communities, rng), rng)
+    tree = _synthetic_tree(communities, rng)
+    _write(out_dir, tree, rng)
+    cities = [(row[0], row[1]) for row in tree.regions if row[2] == "市"]
+    _write_extras(out_dir, random.Random(seed + 1), cities)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

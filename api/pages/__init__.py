@@ -1,7 +1,8 @@
 """The web pages for office staff, served by `orgmodel serve` from the same app as the API:
 sign in with an API key, the region dashboard, a community, upload a roster, downloads, the
 rules, and the API's own docs with self-hosted assets. Server-rendered (Jinja2, autoescape),
-Chinese throughout, no script of ours but the one that starts Swagger UI.
+Chinese throughout, no script of ours but the one that starts Swagger UI and the one that polls a
+large upload's job (static/job.js).
 
 The pages are a shell over the same library and registry calls as the routers (api.routers):
 what a page shows of a region is what `GET /v1/regions/{id}/report` says of it.

@@ -10,6 +10,11 @@ networkx's algorithms.
 Nodes are tuples: ("community", id), ("unit", community, unit), ("person", id),
 ("government", name). Every edge has a `type`: contains, leads, manages, supervises, decides,
 guides, assists, holds.
+
+With `groups=True` the graph also holds the regions' leadership groups (领导小组, §三(一)):
+("region", id) —has_group→ ("group", region) —has_post→ ("group_post", region, role, office)
+←holds— ("official", region, name, office title). No community edge touches them, so no
+community rule (R1, the counts) and no community chart ever sees an official.
 """
 
 from __future__ import annotations
@@ -89,11 +94,12 @@ def _add_standing_relations(g: nx.MultiDiGraph, community: str) -> None:
 
 
 def structure_graph(roster: Roster, as_of: dt.date | None = None,
-                    communities: list[str] | None = None) -> nx.MultiDiGraph:
+                    communities: list[str] | None = None, *, groups: bool = False) -> nx.MultiDiGraph:
     """The structure of some communities (all, by default): their units, the relations declared
     and standing, and the outside bodies; with `as_of`, also the people and the posts they hold
     on that day. R1 decides on it without people, the org charts draw it with them. Use
-    `roster.restricted` or `communities` to keep it small."""
+    `roster.restricted` or `communities` to keep it small. `groups`: also the regions'
+    leadership groups, their posts by office and their members."""
     if communities is not None:
         roster = roster.restricted(communities)
     g = nx.MultiDiGraph()
@@ -104,7 +110,46 @@ def structure_graph(roster: Roster, as_of: dt.date | None = None,
         _add_people(g, roster, as_of)
     for community in roster.communities["id"].to_list():
         _add_standing_relations(g, community)
+    if groups:
+        _add_groups(g, roster)
     return g
+
+
+def group_node(region: str) -> Node:
+    return ("group", region)
+
+
+def _add_groups(g: nx.MultiDiGraph, roster: Roster) -> None:
+    """region → group → post (a role and an office) ← official, for each row of the groups."""
+    names = dict(roster.regions.select("id", "name").iter_rows())
+    for row in roster.leadership.iter_rows(named=True):
+        region, role, office = str(row["region"]), row["role"] or "member", row["office"] or "other"
+        title = row["office_title"] or vocabulary.OFFICES.get(office, office)
+        group = group_node(region)
+        if group not in g:
+            g.add_node(("region", region), kind="region", label=names.get(region) or region)
+            g.add_node(group, kind="leadership_group", region=region,
+                       label=row["group_name"] or f"{names.get(region) or region}领导小组")
+            g.add_edge(("region", region), group, type="has_group")
+        post: Node = ("group_post", region, role, office if office != "other" else f"other:{title}")
+        if post not in g:
+            g.add_node(post, kind="group_post", role=role, office=office,
+                       label=f"{vocabulary.LEADERSHIP_ROLES.get(role, role)}({title})")
+            g.add_edge(group, post, type="has_post")
+        official: Node = ("official", region, str(row["name"] or ""), str(title))
+        g.add_node(official, kind="official", name=row["name"], office=office, office_title=title)
+        g.add_edge(official, post, type="holds", role=role, office=office)
+
+
+def group_members(g: nx.MultiDiGraph, region: str) -> list[tuple[Node, Node]]:
+    """(official, post) pairs of a region's leadership group, in post order (组长, 副组长, 成员)."""
+    group = group_node(region)
+    if group not in g:
+        return []
+    order = list(vocabulary.LEADERSHIP_ROLES)
+    posts = [b for _, b, d in g.out_edges(group, data=True) if d["type"] == "has_post"]
+    pairs = [(a, post) for post in posts for a, _, d in g.in_edges(post, data=True) if d["type"] == "holds"]
+    return sorted(pairs, key=lambda pair: (order.index(str(pair[1][2])) if pair[1][2] in order else len(order), pair))
 
 
 build_graph = structure_graph  # the name the book's charts import

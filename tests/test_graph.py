@@ -7,9 +7,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from orgmodel import graph, normalize, regions
+from orgmodel import graph, normalize, readers, regions
 from orgmodel.readers.document import read_document
 
 EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "hongqiao.json").read_text(encoding="utf-8"))
@@ -90,3 +91,32 @@ def test_r1_and_the_chart_read_one_graph():
     assert all(n[0] == "person" or n in staffed for n in set(full) - set(bare))
     assert ("unit", COMMUNITY, "party_org") in staffed - set(bare)  # staffed, not declared
     assert not any(d["type"] == "holds" for _, _, d in bare.edges(data=True))
+
+
+def test_the_regions_groups_are_region_group_post_official_and_no_community_sees_them():
+    """With `groups` the district's graph gains 南通市's 领导小组: region → group → a post per
+    post and office ← its official, one per roster row; R1 and the communities' units and
+    holders are those of the graph without them."""
+    roster, _ = normalize.load(readers.read_roster(Path(__file__).parent.parent / "examples" / "chongchuan"))
+    bare, full = graph.structure_graph(roster, AS_OF), graph.structure_graph(roster, AS_OF, groups=True)
+    assert not [n for n in bare if n[0] in ("region", "group", "group_post", "official")]
+    rows = roster.leadership.filter(pl.col("region") == "320600")
+    assert rows.height
+    members = graph.group_members(full, "320600")
+    assert len(members) == rows.height
+    assert full.has_edge(("region", "320600"), graph.group_node("320600"))
+    for official, post in members:
+        assert full.has_edge(graph.group_node("320600"), post)
+        assert full.nodes[post]["role"] == post[2] and full.nodes[official]["office"] == full.nodes[post]["office"]
+    assert sorted((p[2], full.nodes[o]["name"]) for o, p in members) == sorted(
+        rows.select("role", "name").iter_rows())
+    assert [p[2] for _, p in members] == sorted((p[2] for _, p in members),
+                                               key=["leader", "deputy_leader", "member"].index)
+    added = set(full) - set(bare)
+    assert {n[0] for n in added} == {"region", "group", "group_post", "official"}
+    typed = lambda g: {(a, b, d["type"]) for a, b, d in g.edges(data=True)}  # noqa: E731
+    assert all(a in added or b in added for a, b, _ in typed(full) - typed(bare))
+    assert graph.forbidden_edges(full, "government", "leads") == graph.forbidden_edges(bare, "government", "leads")
+    community = roster.communities["id"][0]
+    for unit in graph.units_of(bare, community):
+        assert graph.holders_of(full, unit) == graph.holders_of(bare, unit)

@@ -27,6 +27,7 @@ from orgmodel.charts.engine import ChartTooLarge, NotInRoster
 from orgmodel.charts.escape import html_label, html_text
 from orgmodel.charts.style import FONT, MUTED, SEVERITY_COLOUR, STATUS_COLOUR, STATUS_LABEL, short_post
 from orgmodel.check import CheckResult
+from orgmodel.graph import group_members, group_node, structure_graph
 from orgmodel.masking import mask_text
 from orgmodel.report import community_status
 
@@ -245,22 +246,23 @@ class GroupPanel:
 
 
 def leadership_panel(result: CheckResult, tree: nx.DiGraph, region_id: str) -> GroupPanel | None:
-    """The region's group with its seats, and a 空缺 seat per office a `group_offices` rule finds
-    missing (unwaived findings of the region, no community's); None when there is neither a
-    group nor an LG1 finding for the region."""
-    members = result.roster.leadership.filter(pl.col("region") == region_id)
+    """The region's group with its seats, read from the structure graph (region → group → post ←
+    official), and a 空缺 seat per office a `group_offices` rule finds missing (unwaived findings
+    of the region, no community's); None when there is neither a group nor an LG1 finding."""
+    g = structure_graph(result.roster, communities=[], groups=True)  # the groups only: no community
+    members = group_members(g, region_id)
     found = result.findings.filter((pl.col("region_id") == region_id) & pl.col("community_id").is_null()
                                    & pl.col("waiver").is_null())
     rules = {r.id: r for r in result.pack.rules}
     region_name = str(_about(tree, region_id).get("name") or region_id)
     absent = [(r, s) for r, s in found.select("rule_id", "severity").iter_rows()
               if r in rules and rules[r].kind == "group_exists"]
-    if members.is_empty():
+    if not members:
         return GroupPanel(f"{region_name}领导小组", [], absent[0]) if absent else None
-    name = str(members["group_name"].drop_nulls()[0]) if members["group_name"].drop_nulls().len() else f"{region_name}领导小组"
-    seats = [GroupSeat(role or "member", title or vocabulary.OFFICES.get(office or "other", "其他"),
-                       mask_text(str(person)) if person else "")
-             for role, office, title, person in members.select("role", "office", "office_title", "name").iter_rows()]
+    name = str(g.nodes[group_node(region_id)]["label"])
+    seats = [GroupSeat(str(g.nodes[post]["role"]), str(g.nodes[official]["office_title"]),
+                       mask_text(str(g.nodes[official]["name"] or "")))
+             for official, post in members]
     for rule_id, severity, detail in found.select("rule_id", "severity", "detail").iter_rows():
         rule = rules.get(rule_id)
         if rule is None or rule.kind != "group_offices":

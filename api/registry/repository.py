@@ -384,7 +384,8 @@ def _person_view(row: Any) -> PersonView:
     return PersonView(id=public, masked_id=None if public == row.person_id else mask_text(row.person_id),
                       scope=row.scope, name=row.name, education=row.education,
                       police_officer=row.police_officer, political_legal_officer=row.political_legal_officer,
-                      monthly_pay_yuan=row.monthly_pay_yuan, gender=row.gender, version=row.version,
+                      monthly_pay_yuan=row.monthly_pay_yuan, gender=row.gender,
+                      previous_monthly_pay_yuan=row.previous_monthly_pay_yuan, version=row.version,
                       recorded_at=row.recorded_at, recorded_by=row.recorded_by)
 
 
@@ -667,7 +668,8 @@ def update_community(session: Session, key_region_id: str, community_id: str, ch
     return _in_transaction(session, work)
 
 
-_PERSON_FIELDS = ("name", "education", "police_officer", "political_legal_officer", "monthly_pay_yuan", "gender")
+_PERSON_FIELDS = ("name", "education", "police_officer", "political_legal_officer", "monthly_pay_yuan", "gender",
+                  "previous_monthly_pay_yuan")
 
 
 def update_person(session: Session, key_region_id: str, person_id: str, changes: Mapping[str, Any],
@@ -706,7 +708,7 @@ def _person_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
         text = str(value)
         if name in ("police_officer", "political_legal_officer"):
             parsed: object = value if isinstance(value, bool) else vocabulary.YES_NO.parse(text)
-        elif name == "monthly_pay_yuan":
+        elif name in ("monthly_pay_yuan", "previous_monthly_pay_yuan"):
             parsed = normalize.parse_amount(text)
         elif name == "education":
             parsed = vocabulary.EDUCATION_VOCAB.parse(text)
@@ -850,7 +852,7 @@ def import_roster(session: Session, region_id: str, source: Roster | RosterDocum
     with `id_secret` (ORGMODEL_ID_SECRET), or with the registry's own secret when it is None.
     """
     roster = as_roster(source)
-    unstorable = unstorable_text(roster)
+    unstorable = unstorable_text(roster) + groups.unstorable_text(roster)
     if unstorable:
         raise RosterInputError(unstorable)
 
@@ -883,6 +885,7 @@ def import_roster(session: Session, region_id: str, source: Roster | RosterDocum
             session, region_id, stored, existing_people, person_id_secret(session, id_secret), stamp)
         counts = _store_appointments(session, region_id, stored, region_of, public_of, stamp)
         _store_parts(session, stored, region_of, stamp)
+        groups.store_imported(session, stored, [r["id"] for r in regions], region_of, stamp)
         summary = ImportSummary(region=region_id, communities=len(communities), people_added=people_added,
                                 people_changed=people_changed, **counts)
         _audit(session, now, actor, "import", "roster", region_id, region_id, None,
@@ -1097,9 +1100,11 @@ def roster_as_of(session: Session, region_id: str, as_of: dt.date | None = None,
     region_rows = list(session.execute(select(*reg.__table__.c).where(
         _current(reg, known_at), or_(reg.id.in_(subtree), reg.id.in_(ancestors))).order_by(reg.id)).mappings())
     top = ancestors[-1] if ancestors else region_id
+    leadership = groups.groups_in_document(session, [r["id"] for r in region_rows], as_of, known_at)
     regions = [_clean({"id": r["id"], "name": r["name"], "level": r["level"],
                        "parent": None if r["id"] == top else r["parent_id"],
-                       "min_wage_monthly_yuan": r["min_wage_monthly_yuan"]}) for r in region_rows]
+                       "min_wage_monthly_yuan": r["min_wage_monthly_yuan"], "leadership_group": leadership.get(r["id"])})
+               for r in region_rows]
     community_rows = list(session.execute(select(*c.__table__.c).where(
         _current(c, known_at), c.region_id.in_(subtree)).order_by(c.id)).mappings())
     appointment_rows = list(session.execute(select(*a.__table__.c).where(
@@ -1143,6 +1148,7 @@ def roster_as_of(session: Session, region_id: str, as_of: dt.date | None = None,
             "person": shown(row["scope"], row["person_id"]), "unit": row["unit"], "role": role,
             "full_time": row["full_time"], "start": row["start"], "end": row["end"]}))
     units, relations, tasks = _parts(session, subtree, known_at)
+    facilities = groups.facilities_in_document(session, subtree, as_of, known_at)  # absent: not recorded
     communities = []
     for row in community_rows:
         cid = row["id"]
@@ -1151,7 +1157,7 @@ def roster_as_of(session: Session, region_id: str, as_of: dt.date | None = None,
         if row["office_activity_yuan"] is not None:
             doc["budget"] = _clean({"office_activity_yuan": row["office_activity_yuan"]})
         doc.update(units=units.get(cid, []), people=listed.get(cid, []), appointments=appointments.get(cid, []),
-                   relations=relations.get(cid, []), tasks=tasks.get(cid, []))
+                   relations=relations.get(cid, []), tasks=tasks.get(cid, []), facilities=facilities.get(cid))
         communities.append(doc)
     return RosterDocument.model_validate({"regions": regions, "communities": communities})
 
@@ -1356,3 +1362,6 @@ def count_audit(session: Session, key_region_id: str, *, after_id: int = 0) -> i
     e = models.AuditEntry
     query = select(func.count()).select_from(e).where(e.region_id.in_(_subtree(key_region_id)), e.id > after_id)
     return int(session.execute(query).scalar_one())
+
+
+from api.registry import groups  # noqa: E402  (it uses the helpers above)

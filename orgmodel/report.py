@@ -22,7 +22,6 @@ from orgmodel.errors import InputError
 from orgmodel.masking import mask_column
 from orgmodel.rules import messages as texts
 from orgmodel.rules.kinds import message, number_text
-from orgmodel.vocabulary import role_label
 
 REPORT_FORMAT = "orgmodel.report/1"
 Number = int | float
@@ -145,7 +144,9 @@ def community_status(result: CheckResult) -> pl.DataFrame:
     )
 
 
-def _shortfalls(findings: pl.DataFrame) -> pl.DataFrame:
+def hiring_needs(findings: pl.DataFrame) -> pl.DataFrame:
+    """The findings that book people to hire (unwaived errors with a shortfall), keyed `unit.role`:
+    what every hiring plan (the summary's, each region's, the 招聘需求 sheet) adds up."""
     return findings.filter((pl.col("severity") == "error") & (pl.col("shortfall") > 0) & pl.col("waiver").is_null()
                            & pl.col("unit").is_not_null()).with_columns(
         key=pl.concat_str("unit", pl.lit("."), pl.col("role").fill_null("")))
@@ -158,7 +159,7 @@ def _as_dict(frame: pl.DataFrame) -> dict[str, int]:
 def summary(result: CheckResult, status: pl.DataFrame) -> Summary:
     counts = dict(status.group_by("status").len().iter_rows())
     severities = dict(result.findings.group_by("severity").len().iter_rows())
-    plan = _shortfalls(result.findings).group_by("key").agg(pl.col("shortfall").sum())
+    plan = hiring_needs(result.findings).group_by("key").agg(pl.col("shortfall").sum())
     return Summary(
         communities=status.height, compliant=counts.get("compliant", 0), incomplete=counts.get("incomplete", 0),
         with_errors=counts.get("with_errors", 0), waived=int(status["waived"].sum()),
@@ -202,7 +203,7 @@ def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
     counts = ["communities", *states, "over_max"]
     tallies = regions.roll_up_frame(tree, own.join(over, on="region", how="full", coalesce=True).with_columns(
         pl.col(counts).fill_null(0)))
-    plan = (regions.roll_up_frame(tree, _shortfalls(found).group_by("region", "key").agg(pl.col("shortfall").sum()),
+    plan = (regions.roll_up_frame(tree, hiring_needs(found).group_by("region", "key").agg(pl.col("shortfall").sum()),
                                   by=["key"])
             .sort("region", "key")
             .group_by("region", maintain_order=True).agg(
@@ -358,11 +359,3 @@ def build_report(result: CheckResult) -> ReportParts:
         "skipped": skipped,
     }
     return ReportParts(head, regions_frame(result, status), _waiver_json(_findings_frame(result)), notices_frame(result))
-
-
-def plan_label(key: str) -> str:
-    """`governance_office.mediator` → 专职调解员 (for people reading the hiring plan)."""
-    from orgmodel.vocabulary import UNIT_SHORT
-
-    unit, _, role = key.partition(".")
-    return f"{UNIT_SHORT.get(unit, unit)}·{role_label(role)}"

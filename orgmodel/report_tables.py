@@ -17,7 +17,7 @@ import polars as pl
 from orgmodel import vocabulary
 from orgmodel.check import CheckResult
 from orgmodel.regions import common_ancestors, region_tree, roll_up, spread
-from orgmodel.report import WORKLOAD_FIELD, ReportParts, _shortfalls, community_status
+from orgmodel.report import WORKLOAD_FIELD, ReportParts, community_status, hiring_needs
 from orgmodel.rules.context import Context
 from orgmodel.rules.kinds import KINDS, DetailColumns, DetailCount, Params
 from orgmodel.rules.messages import WHOLE_COUNT_REPLACE
@@ -241,7 +241,7 @@ def hiring_plan(result: CheckResult) -> pl.DataFrame:
     with a 合计 column and a 合计 row; the totals equal the report's `shortfall_by_role`."""
     communities = result.roster.communities.select(pl.col("id").alias("community_id"),
                                                    pl.col("region").fill_null(NO_REGION))
-    needs = _shortfalls(result.findings).join(communities, on="community_id", how="inner").group_by(
+    needs = hiring_needs(result.findings).join(communities, on="community_id", how="inner").group_by(
         "region", "key").agg(pl.col("shortfall").sum())
     keys = sorted(needs["key"].unique().to_list(), key=plan_order)
     regions = communities["region"].unique().sort().to_frame()

@@ -44,6 +44,7 @@ class PersonChanges(Body):
     police_officer: bool | str | None = None
     political_legal_officer: bool | str | None = None
     monthly_pay_yuan: float | str | None = None
+    previous_monthly_pay_yuan: float | str | None = None
     gender: str | None = None
 
 

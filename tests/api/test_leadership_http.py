@@ -151,3 +151,17 @@ def test_a_member_that_makes_no_sense_is_a_422_problem(service: Service) -> None
         {"name": "某", "role": "组长", "office_title": "区委书记"}]}, headers=editor)
     assert first.status_code == 200, first.text
     assert first.json()["members"][0]["office"] == "party_secretary"
+
+
+def test_last_years_pay_is_stored_read_and_corrected(service: Service) -> None:
+    _import(service, SEED)
+    editor = service.as_(CITY, "editor")
+    people = service.client.get("/v1/people", headers=editor, params={"limit": 1000}).json()["items"]
+    paid = [p for p in people if p["previous_monthly_pay_yuan"] is not None]
+    assert paid
+    url = f"/v1/people/{paid[0]['id']}"
+    read = service.client.get(url, headers=editor, params={"scope": paid[0]["scope"]})
+    changed = service.client.patch(url, json={"previous_monthly_pay_yuan": "4100"}, params={"scope": paid[0]["scope"]},
+                                   headers={**editor, "If-Match": read.headers["etag"]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["previous_monthly_pay_yuan"] == 4100

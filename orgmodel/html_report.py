@@ -170,8 +170,8 @@ def _reading(parts: ReportParts) -> list[str]:
 
 def render_html(result: CheckResult, parts: ReportParts, community_extra: CommunityExtra | None = None) -> str:
     head = parts.head
-    summary: dict = head["summary"]  # type: ignore[assignment]
-    ruleset: dict = head["ruleset"]  # type: ignore[assignment]
+    summary: dict[str, Any] = head["summary"]  # type: ignore[assignment]
+    ruleset: dict[str, Any] = head["ruleset"]  # type: ignore[assignment]
     f = summary["findings"]
     scope = report_scope(result)
     title = f"{scope}社区配备检查报告"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -200,7 +201,7 @@ def summary_table(result: CheckResult, parts: ReportParts) -> pl.DataFrame:
     regions = regions.with_columns(
         order=pl.col("level").replace_strict(LEVEL_ORDER, default=len(LEVEL_ORDER), return_dtype=pl.Int64)).sort(
         "order", "id")
-    summary: dict = parts.head["summary"]  # type: ignore[assignment]
+    summary: dict[str, Any] = parts.head["summary"]  # type: ignore[assignment]
     total = pl.DataFrame({
         "层级": ["全部"], "区域编码": [None], "区域名称": ["全部社区"], "上级编码": [None],
         "社区数": [summary["communities"]], "合规": [summary["compliant"]], "资料不全": [summary["incomplete"]],

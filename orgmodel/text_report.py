@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 import polars as pl
 from rich.console import Console
@@ -49,8 +50,8 @@ def _figure(value: float | None) -> str:
 
 def print_report(parts: ReportParts, console: Console, community_names: dict[str, str]) -> None:
     head = parts.head
-    s: dict = head["summary"]  # type: ignore[assignment]
-    ruleset: dict = head["ruleset"]  # type: ignore[assignment]
+    s: dict[str, Any] = head["summary"]  # type: ignore[assignment]
+    ruleset: dict[str, Any] = head["ruleset"]  # type: ignore[assignment]
     console.print(f"[bold]社区配备检查报告[/bold]  规则包 {ruleset['id']} v{ruleset['version']}  检查日期 {head['as_of']}")
     console.print(
         f"共 {s['communities']} 个社区:{STATUS['compliant']} {s['compliant']},"
@@ -77,7 +78,7 @@ def print_report(parts: ReportParts, console: Console, community_names: dict[str
                     regional=parts.findings.filter(pl.col("community_id").is_null()).height)
     _print_regional(parts, console, dict(parts.regions.select("id", "name").iter_rows()))
     _print_notices(parts.notices, console)
-    skipped: list[dict] = head["skipped"]  # type: ignore[assignment]
+    skipped: list[dict[str, Any]] = head["skipped"]  # type: ignore[assignment]
     if skipped:
         console.print(f"\n[red]因输入错误跳过 {len(skipped)} 个社区:[/red]")
         for item in skipped:

@@ -71,7 +71,7 @@ class PageTitle:
 
 
 def report_title(result: CheckResult, parts: ReportParts, written: dt.date | None = None) -> PageTitle:
-    ruleset: dict = parts.head["ruleset"]  # type: ignore[assignment]
+    ruleset: dict[str, Any] = parts.head["ruleset"]  # type: ignore[assignment]
     day = written or today_in_china()
     return PageTitle(f"{report_scope(result)}社区配备检查报告",
                      f"检查日期:{parts.head['as_of']}    规则包:{ruleset['id']} v{ruleset['version']}    "

@@ -400,4 +400,4 @@ def community_chart(result: CheckResult, community_id: str, *, graph: nx.MultiDi
             bottom.node("facilities", html_label(facilities_markup(checklist)), id="facilities")
     if any(ranked):
         chart.edge([ids for ids in ranked if ids][-1][0], "legend", style="invis")
-    return chart.source
+    return str(chart.source)

@@ -361,4 +361,4 @@ def region_overview(result: CheckResult, region_id: str) -> str:
             chart.node(f"c{n}", html_label(_box_markup(box)), pos=_pos(x, y, height), width=_inches(BOX_W),
                        height=_inches(BOX_H), style="rounded,filled", fillcolor=light, color=strong, id=f"community-{n}")
             n += 1
-    return chart.source
+    return str(chart.source)

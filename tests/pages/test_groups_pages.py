@@ -58,9 +58,13 @@ def _section(html: str, heading: str) -> str:
 
 
 def test_the_dashboard_shows_the_recorded_leadership_group(app: Any, client: TestClient) -> None:
-    assert "未记录本区域的领导小组" in _section(client.get("/dashboard").text, "领导小组")
+    with app.state.sessions() as session:  # what the import stored of the county's group, removed
+        groups.replace_group(session, COUNTY, COUNTY, None, None, groups.get_group(session, COUNTY, COUNTY).version,
+                             "test")
+    assert "崇川区“政社互动”领导小组" not in _section(client.get("/dashboard").text, "领导小组")
     with app.state.sessions() as session:
-        groups.replace_group(session, COUNTY, COUNTY, "崇川区“政社互动”领导小组", MEMBERS, 0, "test")
+        version = groups.get_group(session, COUNTY, COUNTY).version
+        groups.replace_group(session, COUNTY, COUNTY, "崇川区“政社互动”领导小组", MEMBERS, version, "test")
     shown = _section(client.get("/dashboard").text, "领导小组")
     assert "崇川区“政社互动”领导小组" in shown
     for member, role in zip(MEMBERS, ("组长", "副组长", "成员"), strict=True):
@@ -81,10 +85,11 @@ def test_the_dashboard_lists_the_region_level_findings_of_the_check(client: Test
 
 
 def test_a_community_page_shows_its_facilities_with_counts(app: Any, client: TestClient) -> None:
-    community, other = STREET_COMMUNITIES[0], STREET_COMMUNITIES[1]
-    with app.state.sessions() as session:
-        groups.replace_facilities(session, COUNTY, community, FACILITIES, 0, "test")
-        groups.replace_facilities(session, COUNTY, other, [], 0, "test")
+    community, other, unrecorded = STREET_COMMUNITIES[:3]
+    with app.state.sessions() as session:  # over what the import stored of the example's facilities
+        for where, listed in ((community, FACILITIES), (other, []), (unrecorded, None)):
+            version = groups.get_facilities(session, COUNTY, where).version
+            groups.replace_facilities(session, COUNTY, where, listed, version, "test")
     shown = _section(client.get(f"/communities/{community}").text, "设施")
     counts = re.search(r'<table class="facility-counts">(.*?)</table>', shown, re.S)
     assert counts is not None
@@ -96,4 +101,4 @@ def test_a_community_page_shows_its_facilities_with_counts(app: Any, client: Tes
     for facility in FACILITIES:
         assert f"<td>{facility['name']}</td>" in shown
     assert "本社区没有设施" in _section(client.get(f"/communities/{other}").text, "设施")
-    assert "未记录本社区的设施" in _section(client.get(f"/communities/{STREET_COMMUNITIES[2]}").text, "设施")
+    assert "未记录本社区的设施" in _section(client.get(f"/communities/{unrecorded}").text, "设施")

@@ -31,9 +31,11 @@ def stored(site: Site) -> str:
     roster, _ = normalize.load(readers.read_bytes(roster_zip(STREET_COMMUNITIES), "r.zip"))
     with site.sessions() as session:
         repository.import_roster(session, COUNTY, roster, "test")
-        groups.replace_facilities(session, COUNTY, STREET_COMMUNITIES[0], FACILITIES, 0, "test")
+        groups.replace_facilities(session, COUNTY, STREET_COMMUNITIES[0], FACILITIES,
+                                  groups.get_facilities(session, COUNTY, STREET_COMMUNITIES[0]).version, "test")
         groups.replace_group(session, COUNTY, COUNTY, "崇川区“政社互动”领导小组",
-                             [{"name": "钱某", "role": "组长", "office_title": "区委书记"}], 0, "test")
+                             [{"name": "钱某", "role": "组长", "office_title": "区委书记"}],
+                             groups.get_group(session, COUNTY, COUNTY).version, "test")
     return STREET_COMMUNITIES[0]
 
 

@@ -71,6 +71,11 @@ def facility_values(facility: Mapping[str, Any], where: str) -> dict[str, Any]:
     return values
 
 
+def _plain(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows as the audit log's JSON holds them (dates as ISO text)."""
+    return [{f: row[f].isoformat() if isinstance(row[f], dt.date) else row[f] for f in fields} for row in rows]
+
+
 def _check_dates(values: Mapping[str, Any], where: str) -> None:
     if values["start"] is not None and values["end"] is not None and values["start"] > values["end"]:
         raise repo.InvalidChange(f"{where}: end {values['end']} is before start {values['start']}")
@@ -266,8 +271,9 @@ def replace_group(session: Session, key_region_id: str, region_id: str, name: st
         group = None if values is None else (name, values)
         _replace_group(session, region_id, group, stamp, expected_version)
         before = None if old is None else {"name": old["name"], "version": current,
-                                           "members": [{f: r[f] for f in MEMBER_FIELDS} for r in old_members]}
-        after = None if group is None else {"name": name, "version": current + 1, "members": values}
+                                           "members": _plain(old_members, MEMBER_FIELDS)}
+        after = None if values is None else {"name": name, "version": current + 1,
+                                             "members": _plain(values, MEMBER_FIELDS)}
         repo._audit(session, stamp["recorded_at"], actor, "replace" if group is not None else "delete",
                     "leadership_group", region_id, region_id, before, after)
         return _group_view(region_id, *_current_group(session, region_id))
@@ -306,9 +312,8 @@ def replace_facilities(session: Session, key_region_id: str, community_id: str,
             raise repo.StaleVersion("facilities", community_id, expected_version, current)
         stamp: dict[str, Any] = {"recorded_at": repo._now(), "recorded_by": actor}
         _replace_facilities(session, community_id, community.region, values, stamp, expected_version)
-        before = None if old is None else {"version": current, "facilities": [
-            {f: r[f] for f in FACILITY_FIELDS} for r in old_rows]}
-        after = None if values is None else {"version": current + 1, "facilities": values}
+        before = None if old is None else {"version": current, "facilities": _plain(old_rows, FACILITY_FIELDS)}
+        after = None if values is None else {"version": current + 1, "facilities": _plain(values, FACILITY_FIELDS)}
         repo._audit(session, stamp["recorded_at"], actor, "replace" if values is not None else "delete",
                     "facilities", community_id, community.region, before, after)
         return _facilities_view(community_id, community.region, *_current_facilities(session, community_id))

@@ -46,12 +46,13 @@ EXCLUDED: list[Any] = [positive_data_acceptance, negative_data_rejection]
 @contextmanager
 def server(url: str) -> Iterator[str]:
     """uvicorn serving the app as `orgmodel serve` does, on `url`'s registry: trusting no network, so
-    every request needs its key; no rate limit (the fuzzer sends hundreds). Its base URL."""
+    every request needs its key; no rate limit and no limit of wrong keys per address (the fuzzer sends
+    hundreds of requests, and its auth check sends wrong keys on purpose). Its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "ORGMODEL_DATABASE_URL": url, "ORGMODEL_TRUSTED_NETWORKS": "[]",
-           "ORGMODEL_RATE_LIMIT_PER_MINUTE": "0"}
+           "ORGMODEL_RATE_LIMIT_PER_MINUTE": "0", "ORGMODEL_FAILED_KEYS_PER_ADDRESS": "0"}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app_from_environment", "--factory",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
@@ -129,7 +130,8 @@ def section(tallies: list[Tally], examples: int, skipped: str | None) -> str:
         "## Schemathesis against a running service", "",
         f"Made by `.venv/bin/python scripts/schemathesis_run.py --examples {examples}`. Every operation of the "
         "OpenAPI document gets at most that many generated cases (hypothesis, via schemathesis's Python API), "
-        "sent over loopback to uvicorn running the app as `orgmodel serve` does, with an admin key of the "
+        "sent over loopback to uvicorn running the app as `orgmodel serve` does (rate limits off: the "
+        "limits are tests/api/test_rate_limits.py's), with an admin key of the "
         "county holding the example community; each response is checked with the checks of "
         "`tests/api/test_schemathesis.py` (the same two left out, for the reasons it gives). "
         "*Schema failures* are responses a check refused.", "",

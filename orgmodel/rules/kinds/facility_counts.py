@@ -45,15 +45,17 @@ def facility_counts(rule: RuleSpec, p: FacilityCountsParams, ctx: Context) -> pl
     if not ctx.roster.has_facilities:
         return no_findings()
     communities = scope(rule, ctx).select("c", "community_id")
-    have = ctx.roster.facilities.drop_nulls("category").group_by("community", "category").agg(pl.len().alias("actual"))
+    wanted = list(p.minimums)
+    have = (ctx.roster.facilities.filter(pl.col("category").is_in(wanted)).group_by("community", "category").len()
+            .pivot(on="category", index="community", values="len"))
+    counted = communities.join(have, left_on="community_id", right_on="community", how="left")
     out = []
     for category, least in p.minimums.items():
-        counted = communities.join(have.filter(pl.col("category") == category).drop("category"),
-                                   left_on="community_id", right_on="community", how="left")
-        short = counted.with_columns(pl.col("actual").fill_null(0)).filter(pl.col("actual") < least)
+        actual = (pl.col(category) if category in counted.columns else pl.lit(None, pl.UInt32)).fill_null(0)
+        short = counted.select("c", "community_id", actual.alias("actual")).filter(pl.col("actual") < least)
         out.append(findings(short, severity=rule.severity, measure="facilities", detail=category, required_min=least,
                             shortfall=0, message_expr=message(FACILITIES_SHORT, category_label=_label(category),
-                                                                 required_min=least)))
+                                                             required_min=least)))
     return pl.concat(out)
 
 

@@ -50,16 +50,16 @@ def task_count(rule: RuleSpec, p: TaskCountParams, ctx: Context) -> pl.DataFrame
     tasks = ctx.roster.tasks
     if tasks.is_empty():
         return no_findings()
-    by_category = (tasks.with_columns(pl.col("category").fill_null(UNCLASSIFIED)).group_by("community", "category")
-                   .len().rows())
-    tally: dict[str, dict[str, int]] = {}
-    for community, category, n in by_category:
-        tally.setdefault(community, {})[category] = n
-    communities = scope(rule, ctx).select("community_id").with_columns(
-        pl.col("community_id").replace_strict({c: sum(t.values()) for c, t in tally.items()}, default=0,
-                                              return_dtype=pl.Int64).alias("actual"),
-        pl.col("community_id").replace_strict({c: breakdown(t) for c, t in tally.items()}, default=None,
-                                              return_dtype=pl.String).alias("detail"))
+    by_category = (tasks.group_by("community", pl.col("category").fill_null(UNCLASSIFIED)).len()
+                   .with_columns(order=pl.col("category").replace_strict(
+                       {c: i for i, c in enumerate(CATEGORY_ORDER)}, return_dtype=pl.Int64))
+                   .sort("community", "order")
+                   .group_by("community", maintain_order=True)
+                   .agg(pl.col("len").sum().alias("actual"),
+                        pl.format("{}:{}", "category", "len").str.join(",").alias("detail")))
+    communities = scope(rule, ctx).select("community_id").join(
+        by_category, left_on="community_id", right_on="community", how="left", maintain_order="left").with_columns(
+        pl.col("actual").fill_null(0).cast(pl.Int64))
     over = pl.lit(False) if p.max is None else pl.col("actual") > p.max
     return pl.concat([
         findings(communities.filter(~over), severity=rule.severity, measure="tasks", required_max=p.max, shortfall=0,

@@ -1,7 +1,8 @@
 """The clerk's whole flow in a real Chromium with the office's own file: the natural one-sheet
 花名册 (tests/fixtures/natural/huamingce.xlsx: no codes, the unit written in the post title)
-uploaded → how it was read (读取说明: the column mapping) → preview → confirm → the dashboard
-and a community page show it."""
+uploaded with errors (LibreOffice's GB18030 CSV of it, two cells mistyped) → the located errors
+→ the fixed workbook → how it was read (读取说明: the column mapping) → preview → confirm → the
+dashboard and a community page show it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ from tests.pages.conftest import STREET, Site
 from tests.pages.test_browser import Visit
 
 HUAMINGCE = Path(__file__).parents[1] / "fixtures" / "natural" / "huamingce.xlsx"
+HUAMINGCE_CSV = Path(__file__).parents[1] / "fixtures" / "natural" / "huamingce-gb18030.csv"
+
+
+def mistyped() -> bytes:
+    """The office's CSV with 学历 and 是否专职 mistyped on the 4th and 5th people (lines 7 and 8)."""
+    text = HUAMINGCE_CSV.read_bytes().decode("gb18030")
+    text = text.replace('"刘芳","女","1986.07","中共党员","本科"', '"刘芳","女","1986.07","中共党员","研究僧"', 1)
+    text = text.replace('"党总支委员","兼职",13905186945', '"党总支委员","大概",13905186945', 1)
+    return text.encode("gb18030")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,6 +41,16 @@ def visit(browser: Any, site: Site) -> Iterator[Visit]:
 def test_the_natural_huamingce_from_upload_to_the_community_page(visit: Visit, site: Site) -> None:
     page = visit.page
     visit.sign_in(site.keys[("320602", "editor")])
+    visit.go("/upload")
+    page.set_input_files("#file", files=[{"name": "花名册.csv", "mimeType": "text/csv", "buffer": mistyped()}])
+    page.select_option("#region", STREET)
+    page.click("main button[type=submit]")
+    errors = page.inner_text("main table")
+    for where in (("学历", "研究僧", "7"), ("是否专职", "大概", "8")):
+        line = next((row for row in errors.splitlines() if where[1] in row), "")
+        assert "花名册.csv" in line and where[0] in line and f"\t{where[2]}\t" in line, (where, errors)
+    assert "预览" not in page.inner_text("h1")
+    visit.shot("natural-errors")
     visit.go("/upload")
     page.set_input_files("#file", files=[{"name": "花名册.xlsx", "mimeType": XLSX, "buffer": HUAMINGCE.read_bytes()}])
     page.select_option("#region", STREET)

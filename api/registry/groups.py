@@ -116,9 +116,38 @@ def store_imported(session: Session, roster: Roster, region_ids: Iterable[str], 
     facilities: dict[str, list[dict[str, Any]]] = {}
     for row in roster.facilities.iter_rows(named=True):
         facilities.setdefault(row["community"], []).append({f: row.get(f) for f in FACILITY_FIELDS})
-    for community_id, region_id in region_of.items():
-        listed = facilities.get(community_id, []) if roster.has_facilities else None
-        _replace_facilities(session, community_id, region_id, listed, stamp)
+    _store_facilities(session, {c: (r, facilities.get(c, []) if roster.has_facilities else None)
+                                for c, r in region_of.items()}, stamp)
+
+
+def _store_facilities(session: Session, wanted: Mapping[str, tuple[str, list[dict[str, Any]] | None]],
+                      stamp: dict[str, Any]) -> None:
+    """Every imported community's facility list replaced where it changed, in a few batched round
+    trips (a province imports tens of thousands of communities), as `_replace_facilities` does one."""
+    fl, f = models.FacilityList, models.Facility
+    ids = list(wanted)
+    old_lists = {row["community_id"]: row for row in repo._current_rows(session, fl, fl.community_id, ids)}
+    old_rows: dict[str, list[Any]] = {}
+    for row in repo._current_rows(session, f, f.community_id, ids):
+        old_rows.setdefault(row["community_id"], []).append(row)
+    changed = [(c, region_id, listed, old_lists.get(c)) for c, (region_id, listed) in wanted.items()
+               if not _same_facilities(old_lists.get(c), old_rows.get(c, []), listed, region_id)]
+    now = stamp["recorded_at"]
+    repo._supersede_where(session, fl, fl.community_id, [c for c, *_ in changed], now)
+    repo._supersede_where(session, f, f.community_id, [c for c, *_ in changed], now)
+    versions = {c: 1 if old is None else int(old["version"]) + 1 for c, _, listed, old in changed if listed is not None}
+    repo._insert_many(session, fl, [{"community_id": c, "region_id": region_id, "version": versions[c], **stamp}
+                                    for c, region_id, listed, _ in changed if listed is not None])
+    repo._insert_many(session, f, [{"community_id": c, "region_id": region_id, **facility, "version": versions[c], **stamp}
+                                   for c, region_id, listed, _ in changed for facility in listed or []])
+
+
+def _same_facilities(old: Any, old_rows: list[Any], listed: list[dict[str, Any]] | None, region_id: str) -> bool:
+    """The stored list (None: not recorded) is already the one to store."""
+    if old is None or listed is None:
+        return old is None and listed is None
+    return bool(old["region_id"] == region_id
+                and sorted(map(_facility_key, old_rows)) == sorted(map(_facility_key, listed)))
 
 
 def _member_key(member: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -187,12 +216,8 @@ def _replace_facilities(session: Session, community_id: str, region_id: str, fac
         if old is not None:
             repo._supersede_version(session, fl, fl.community_id == community_id, "facilities", community_id,
                                     expected_version, current, stamp["recorded_at"])
-    else:
-        same = (old is None and facilities is None) or (
-            old is not None and facilities is not None and old["region_id"] == region_id
-            and sorted(map(_facility_key, old_rows)) == sorted(map(_facility_key, facilities)))
-        if same:
-            return 0 if old is None else int(old["version"])
+    elif _same_facilities(old, old_rows, facilities, region_id):
+        return 0 if old is None else int(old["version"])
     now = stamp["recorded_at"]
     repo._supersede_where(session, fl, fl.community_id, [community_id], now)
     repo._supersede_where(session, f, f.community_id, [community_id], now)

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from api.middleware import ruleset_used
 from api.settings import Settings
-from orgmodel import normalize
 from orgmodel.errors import InputError, RosterInputError
+from orgmodel.input import cells
 from orgmodel.rules.pack import Pack, available, load_pack
 
 
@@ -63,7 +63,7 @@ async def as_of_query(as_of: Annotated[str | None, Query(
         json_schema_extra={"format": "date"})] = None) -> dt.date | None:
     if as_of is None:
         return None
-    day = normalize.parse_date(as_of)
+    day = cells.parse_date(as_of)
     if day is None:
         raise RosterInputError([InputError(
             code="invalid_date", column="as_of", value=as_of, expected="a date such as 2026-01-01",

@@ -13,7 +13,7 @@ import polars as pl
 
 from api.registry import models
 from orgmodel.errors import InputError
-from orgmodel.raw import PATH, ROW, RawRoster, RawTable
+from orgmodel.input.raw import PATH, ROW, RawRoster, RawTable
 from orgmodel.text_hygiene import bad_characters, describe
 
 INVALID_TEXT = "invalid_text"

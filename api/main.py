@@ -21,7 +21,7 @@ from api.registry import db
 from api.routers import admin, check, jobs, leadership, records, regions, render, rulesets
 from api.services import jobs as job_queue
 from api.settings import Settings
-from orgmodel.document import RosterDocument
+from orgmodel.input.schema import RosterDocument
 
 API_VERSION = "1"
 

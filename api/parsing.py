@@ -40,13 +40,13 @@ from api import upload_limits
 from api.logs import LOGGER
 from api.settings import Settings
 from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.raw import RawRoster
-from orgmodel.readers import guards
+from orgmodel.input.raw import RawRoster
+from orgmodel.input.readers import guards
 
 Reader = Callable[[bytes, str], RawRoster]
 Kind = Literal["roster", "input_errors", "too_costly", "killed", "timed_out", "busy"]
 
-_PRELOAD = ["api.parsing"]  # imports orgmodel.readers and every reader: polars, calamine, yaml
+_PRELOAD = ["api.parsing"]  # imports orgmodel.input.readers and every reader: polars, calamine, yaml
 WORKER_NICENESS = 5
 
 

@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.registry.db import DEFAULT_URL, WRITE_WAIT_SECONDS
-from orgmodel.readers import guards
+from orgmodel.input.readers import guards
 
 
 class Settings(BaseSettings):
@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 20 * 1024 * 1024
     max_unzipped_bytes: int = 400 * 1024 * 1024  # an .xlsx/.ods/.zip upload, before it is parsed
     max_upload_rows: int = 2_000_000  # rows of all sheets of an upload, counted before parsing
-    # The real cost of reading an upload, measured before parsing (orgmodel.readers.guards):
+    # The real cost of reading an upload, measured before parsing (orgmodel.input.readers.guards):
     max_upload_cells: int = guards.Limits.cells  # grid cells: each sheet's highest row × highest column
     max_upload_string_bytes: int = guards.Limits.string_bytes  # shared strings, once per cell referencing them
     max_decoded_bytes: int = guards.Limits.decoded_bytes  # CSV text once decoded (GB18030 as Python text + UTF-8)

@@ -3,7 +3,7 @@ spend its memory before any limit could stop it) — inside the parsing worker (
 that even the checking of a hostile file costs the service nothing.
 
 First the sizes an archive declares and the rows of its sheets, then the real cost of its
-reader (`orgmodel.readers.guards`, the same checks `orgmodel check` makes): the cells of each
+reader (`orgmodel.input.readers.guards`, the same checks `orgmodel check` makes): the cells of each
 sheet's grid (rows × columns actually present), the shared-string bytes its cells reference,
 the decoded size of its CSV text.
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from api.settings import Settings
-from orgmodel.readers import guards
+from orgmodel.input.readers import guards
 
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(?:table-)?row[\s>/]")  # <row …>, <x:row>, <table:table-row …>
 _ROW_NUMBER = re.compile(rb"""<(?:[A-Za-z][\w.-]*:)?row\s[^>]*?\br\s*=\s*["'](\d{1,10})["']""")  # xlsx: the row a tag says

@@ -16,10 +16,11 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 import polars as pl
 
-from orgmodel import normalize, rule_docs
+from orgmodel import rule_docs
 from orgmodel.errors import InputError, PackError, RosterInputError
+from orgmodel.input import cells
 from orgmodel.pipeline import build_report, check_roster, load_pack, load_roster
-from orgmodel.report import ReportParts
+from orgmodel.report.json import ReportParts
 from orgmodel.rules.pack import Pack, available
 
 if TYPE_CHECKING:
@@ -117,8 +118,8 @@ def server_missing(name: str, exc: ImportError) -> click.Command:
                             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 
 # Writers for people's formats, imported only when asked for (the JSON path starts faster).
-REPORT_WRITERS = {"csv": ("orgmodel.csv_report", "write_csv_report"), "xlsx": ("orgmodel.xlsx_report", "write_xlsx_report"),
-                  "html": ("orgmodel.html_report", "write_html_report")}
+REPORT_WRITERS = {"csv": ("orgmodel.report.csv", "write_csv_report"), "xlsx": ("orgmodel.report.xlsx", "write_xlsx_report"),
+                  "html": ("orgmodel.report.html", "write_html_report")}
 
 
 def _report_writer(fmt: str) -> Callable[..., None]:
@@ -163,7 +164,7 @@ def main() -> None:
 def _as_of(value: str | None, param_hint: str = "--as-of") -> dt.date | None:
     if value is None:
         return None
-    date = normalize.parse_date(value)
+    date = cells.parse_date(value)
     if date is None:
         raise click.BadParameter(f"“{value}”不是日期,应如 2026-01-01 / {value!r} is not a date such as 2026-01-01",
                                  param_hint=param_hint)
@@ -228,7 +229,7 @@ def check_command(roster: Path, pack_name: str, as_of: str | None, fmt: str, out
         else:
             parts.write(sys.stdout.buffer)
     else:
-        from orgmodel.text_report import print_report
+        from orgmodel.report.text import print_report
 
         names = dict(loaded.roster.communities.select("id", pl.col("name").fill_null("")).iter_rows())
         progress.close()
@@ -249,7 +250,7 @@ def _console(stderr: bool = False, file: IO[str] | None = None, width: int | Non
 
 
 def _print_input_errors(errors: list[InputError]) -> None:
-    from orgmodel.text_report import print_input_errors
+    from orgmodel.report.text import print_input_errors
 
     print_input_errors(errors, _console(stderr=True))
 

@@ -19,7 +19,7 @@ import polars as pl
 import yaml
 
 from orgmodel import vocabulary
-from orgmodel.document import ROSTER_FORMAT
+from orgmodel.input.schema import ROSTER_FORMAT
 from orgmodel.pipeline import load_roster
 from orgmodel.roster import Roster
 

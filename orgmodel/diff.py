@@ -28,10 +28,10 @@ from rich.table import Table
 from orgmodel import vocabulary
 from orgmodel.check import CheckResult, today_in_china
 from orgmodel.masking import mask_column
-from orgmodel.report import community_status
-from orgmodel.report_tables import SEVERITY, STATUS, readable_figures
+from orgmodel.report.figures import community_status
+from orgmodel.report.tables import SEVERITY, STATUS, readable_figures
+from orgmodel.report.xlsx import CellWriter, PageTitle
 from orgmodel.roster import active_appointments
-from orgmodel.xlsx_report import CellWriter, PageTitle
 
 DIFF_FORMAT = "orgmodel.diff/1"
 FINDING_KEY = ["rule_id", "community_id", "unit", "role", "person_id", "detail"]

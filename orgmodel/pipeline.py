@@ -15,14 +15,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orgmodel import normalize, readers
 from orgmodel.check import CheckResult, Progress, check
-from orgmodel.document import RosterDocument
 from orgmodel.errors import InputError
-from orgmodel.raw import RawRoster, RawTable
-from orgmodel.readers import BytesReader
-from orgmodel.readers.document import from_model
-from orgmodel.report import build_report
+from orgmodel.input import normalize, readers
+from orgmodel.input.raw import RawRoster, RawTable
+from orgmodel.input.readers import BytesReader
+from orgmodel.input.readers.json_yaml import from_model
+from orgmodel.input.schema import RosterDocument
+from orgmodel.report.figures import build_report
 from orgmodel.roster import Roster
 from orgmodel.rules.pack import Pack, load_pack
 

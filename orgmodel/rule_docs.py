@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from orgmodel import vocabulary
-from orgmodel.report_tables import SEVERITY
+from orgmodel.report.tables import SEVERITY
 from orgmodel.rules.pack import Pack, Rule
 
 

@@ -18,7 +18,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from orgmodel import vocabulary
-from orgmodel.normalize import TEMPLATE_REQUIRED as REQUIRED
+from orgmodel.input.normalize import TEMPLATE_REQUIRED as REQUIRED
 
 SHEETS = ("communities", "appointments", "regions", "units", "relations", "tasks", "facilities", "leadership", "waivers")
 GUIDE_SHEET = "填表说明"

@@ -26,8 +26,8 @@ import yaml
 from orgmodel import vocabulary
 from orgmodel.check import CheckResult
 from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.normalize import parse_date
-from orgmodel.raw import PATH, ROW, RawTable, text_frame
+from orgmodel.input.cells import parse_date
+from orgmodel.input.raw import PATH, ROW, RawTable, text_frame
 from orgmodel.roster import Roster
 from orgmodel.rules.pack import Pack
 

@@ -26,10 +26,11 @@ from fastapi.testclient import TestClient  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.services.pipeline import report_bytes  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from orgmodel import normalize, small  # noqa: E402
+from orgmodel import small  # noqa: E402
 from orgmodel.check import check  # noqa: E402
-from orgmodel.readers.document import read_json  # noqa: E402
-from orgmodel.report import build_report  # noqa: E402
+from orgmodel.input import normalize  # noqa: E402
+from orgmodel.input.readers.json_yaml import read_json  # noqa: E402
+from orgmodel.report.figures import build_report  # noqa: E402
 from orgmodel.rules.pack import load_pack  # noqa: E402
 
 DOCUMENT = (Path(__file__).resolve().parents[1] / "examples" / "hongqiao.json").read_bytes()

@@ -8,7 +8,7 @@ own headers, communities named, units inside the post titles — 党总支书记
 便民服务站工作人员 …, a 合计 line and a 填表人 footer) and the same people in the template's tables
 (社区.csv + 人员.csv: codes, one row per post, 机构 and 职务 apart), from the street of
 scripts/make_natural_fixtures.py repeated with new people: 20,000 communities of about 30 lines.
-Then times `orgmodel.readers.read_roster` + `orgmodel.normalize.load` on each, each run in a
+Then times `orgmodel.input.readers.read_roster` + `orgmodel.input.normalize.load` on each, each run in a
 fresh process (so no cache of one run helps the next), natural and template runs interleaved,
 and prints the medians and their ratio.
 
@@ -145,7 +145,7 @@ def build(folder: Path, rows: int, xlsx: bool) -> dict[str, tuple[Path, Path]]:
 
 def time_one(path: Path) -> dict[str, float]:
     """One read + load, in this process (called in a fresh one by `measure`)."""
-    from orgmodel import normalize, readers
+    from orgmodel.input import normalize, readers
 
     started = time.perf_counter()
     raw = readers.read_roster(path)

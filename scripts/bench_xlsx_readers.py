@@ -69,7 +69,7 @@ def time_calamine(path: Path) -> tuple[float, int]:
 
 
 def time_orgmodel(path: Path) -> float:
-    from orgmodel import readers
+    from orgmodel.input import readers
 
     started = time.perf_counter()
     readers.read_roster(path)

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from api import parsing  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from orgmodel import readers  # noqa: E402
+from orgmodel.input import readers  # noqa: E402
 from tests.api import hostile  # noqa: E402
 
 REPORT = ROOT / "docs" / "reliability.md"

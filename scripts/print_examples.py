@@ -22,13 +22,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from orgmodel import diff, normalize, readers
+from orgmodel import diff
 from orgmodel.charts import region_book
 from orgmodel.check import check
-from orgmodel.html_report import write_html_report
-from orgmodel.report import build_report
+from orgmodel.input import normalize, readers
+from orgmodel.report.figures import build_report
+from orgmodel.report.html import write_html_report
+from orgmodel.report.xlsx import write_xlsx_report
 from orgmodel.rules.pack import load_pack
-from orgmodel.xlsx_report import write_xlsx_report
 
 ROOT = Path(__file__).resolve().parents[1]
 DISTRICT = ROOT / "examples" / "chongchuan"

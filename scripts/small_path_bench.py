@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from orgmodel import normalize, small
+from orgmodel import small
 from orgmodel.check import check
-from orgmodel.readers.document import read_document
-from orgmodel.report import build_report
+from orgmodel.input import normalize
+from orgmodel.input.readers.json_yaml import read_document
+from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hongqiao.json"

@@ -10,8 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orgmodel import graph, normalize, readers, regions
-from orgmodel.readers.document import read_document
+from orgmodel import graph, regions
+from orgmodel.input import normalize, readers
+from orgmodel.input.readers.json_yaml import read_document
 
 EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "hongqiao.json").read_text(encoding="utf-8"))
 AS_OF = dt.date(2026, 11, 25)

@@ -12,10 +12,11 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orgmodel import convert, normalize, readers
+from orgmodel import convert
 from orgmodel.check import check
-from orgmodel.readers.document import read_document
-from orgmodel.report import build_report
+from orgmodel.input import normalize, readers
+from orgmodel.input.readers.json_yaml import read_document
+from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
 from tests.rules.strategies import POSTS, communities
 
@@ -83,7 +84,7 @@ def test_report_bytes_are_exactly_json_dumps(doc: dict) -> None:
 
 @given(text=st.text())
 def test_string_escaping_matches_python_json(text: str) -> None:
-    from orgmodel.report import _json_value
+    from orgmodel.report.json import json_value
 
-    encoded = pl.DataFrame({"s": [text]}).select(_json_value("s", pl.String())).to_series()[0]
+    encoded = pl.DataFrame({"s": [text]}).select(json_value("s", pl.String())).to_series()[0]
     assert encoded == json.dumps(text, ensure_ascii=False)

@@ -10,9 +10,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orgmodel import normalize, readers, regions
+from orgmodel import regions
 from orgmodel.errors import RosterInputError
-from orgmodel.readers.document import read_document
+from orgmodel.input import normalize, readers
+from orgmodel.input.readers.json_yaml import read_document
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "chongchuan-report.json"

@@ -30,11 +30,12 @@ from api.registry import models, repository
 from api.registry.views import ROLES, KeyInfo, Role
 from api.services import pipeline
 from api.settings import Settings
-from orgmodel import normalize
 from orgmodel.check import CheckResult, today_in_china
-from orgmodel.document import RosterDocument
+from orgmodel.input import cells
+from orgmodel.input.schema import RosterDocument
 from orgmodel.masking import mask_text
-from orgmodel.report import ReportParts, build_report
+from orgmodel.report.figures import build_report
+from orgmodel.report.json import ReportParts
 from orgmodel.rules.pack import Pack, available, load_pack
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -183,7 +184,7 @@ def as_of_date(text: str | None) -> dt.date:
     """The page's as-of date (today in China when blank); a bad one is a 422 page."""
     if not text:
         return today_in_china()
-    day = normalize.parse_date(text)
+    day = cells.parse_date(text)
     if day is None:
         raise PageError(422, f"日期“{text}”无法识别,请写成 2026-06-30 的样子")
     return day

@@ -35,8 +35,8 @@ from api.registry import repository
 from api.registry.views import AppointmentView, CommunityView
 from api.settings import Settings
 from orgmodel import charts, vocabulary
-from orgmodel.report import community_status
-from orgmodel.report_tables import STATUS, findings_table
+from orgmodel.report.figures import community_status
+from orgmodel.report.tables import STATUS, findings_table
 from orgmodel.rules.pack import Pack
 
 router = APIRouter(include_in_schema=False)

@@ -15,8 +15,8 @@ from api.pages.common import SignedIn, Stored, as_of_date, page, rows, rule_pack
 from api.registry import repository
 from orgmodel import vocabulary
 from orgmodel.check import today_in_china
-from orgmodel.report import community_status
-from orgmodel.report_tables import STATUS, hiring_plan
+from orgmodel.report.figures import community_status
+from orgmodel.report.tables import STATUS, hiring_plan
 
 router = APIRouter(include_in_schema=False)
 TREND_QUARTERS = 8

@@ -15,9 +15,9 @@ from starlette.responses import Response
 from api.pages.common import MaybeSignedIn, PageError, SignedIn, as_of_date, page, rule_pack, stored
 from api.pages.upload import XLSX
 from api.settings import Settings
+from orgmodel.report.xlsx import write_xlsx_report
 from orgmodel.rules.pack import available, load_pack
 from orgmodel.template import write_template
-from orgmodel.xlsx_report import write_xlsx_report
 
 router = APIRouter(include_in_schema=False)
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}

@@ -17,8 +17,8 @@ from fastapi import Request
 from api.pages.common import Stored, rows
 from api.registry import groups, repository
 from orgmodel import vocabulary
-from orgmodel.document import Community
-from orgmodel.report_tables import findings_table
+from orgmodel.input.schema import Community
+from orgmodel.report.tables import findings_table
 
 # 五室三站两栏一校一场所: each category and how many the standard names
 FACILITY_TARGETS = {"room": 5, "station": 3, "board": 2, "school": 1, "venue": 1}

@@ -24,7 +24,7 @@ from api.pages.common import PageError, SignedIn, page, posted_form
 from api.registry import models, repository
 from api.registry.views import ImportSummary
 from api.services.jobs import JobContext, import_params
-from orgmodel import readers
+from orgmodel.input import readers
 from orgmodel.rules.pack import Pack, load_pack
 
 router = APIRouter(include_in_schema=False)

@@ -46,15 +46,17 @@ from api.privacy import masked_value
 from api.registry import repository
 from api.registry.views import RegionView
 from api.settings import Settings
-from orgmodel import identity, normalize, readers
+from orgmodel import identity
 from orgmodel.check import CheckResult, check
 from orgmodel.diff import RosterDiff, diff_results
 from orgmodel.errors import InputError, RosterInputError
-from orgmodel.report import ReportParts, build_report, community_status
-from orgmodel.report_tables import SEVERITY, STATUS, findings_table, hiring_plan
+from orgmodel.input import normalize, readers
+from orgmodel.report.figures import build_report, community_status
+from orgmodel.report.json import ReportParts
+from orgmodel.report.tables import SEVERITY, STATUS, findings_table, hiring_plan
+from orgmodel.report.xlsx import write_xlsx_report
 from orgmodel.roster import Roster
 from orgmodel.rules.pack import Pack
-from orgmodel.xlsx_report import write_xlsx_report
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[FormData, Depends(posted_form)]

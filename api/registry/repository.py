@@ -45,11 +45,12 @@ from api.registry.views import (
     RegionView,
     Role,
 )
-from orgmodel import identity, normalize, vocabulary
-from orgmodel.document import RosterDocument
+from orgmodel import identity, vocabulary
 from orgmodel.errors import InputError, RosterInputError
+from orgmodel.input import cells, normalize
+from orgmodel.input.readers.json_yaml import from_model, read_document
+from orgmodel.input.schema import RosterDocument
 from orgmodel.masking import mask_text
-from orgmodel.readers.document import from_model, read_document
 from orgmodel.roster import SCHEMAS, Roster
 from orgmodel.text_hygiene import bad_characters, describe
 
@@ -485,7 +486,7 @@ def appointment_history(session: Session, key_region_id: str, appointment_id: st
 def _date(value: object, field: str) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value if not isinstance(value, dt.datetime) else value.date()
-    parsed = normalize.parse_date(str(value))
+    parsed = cells.parse_date(str(value))
     if parsed is None and vocabulary.clean(str(value)):
         raise InvalidChange(f"{field} {value!r} is not a date (e.g. 2024-01-01)")
     return parsed
@@ -630,9 +631,9 @@ def add_appointment(session: Session, key_region_id: str, community_id: str, fie
     return _in_transaction(session, work)
 
 
-_COMMUNITY_EDITABLE = {"name": None, "kind": vocabulary.KIND.parse, "households": normalize.parse_amount,
-                       "population": normalize.parse_amount, "pilot": vocabulary.YES_NO.parse,
-                       "office_activity_yuan": normalize.parse_amount}
+_COMMUNITY_EDITABLE = {"name": None, "kind": vocabulary.KIND.parse, "households": cells.parse_amount,
+                       "population": cells.parse_amount, "pilot": vocabulary.YES_NO.parse,
+                       "office_activity_yuan": cells.parse_amount}
 
 
 def update_community(session: Session, key_region_id: str, community_id: str, changes: Mapping[str, Any],
@@ -709,7 +710,7 @@ def _person_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
         if name in ("police_officer", "political_legal_officer"):
             parsed: object = value if isinstance(value, bool) else vocabulary.YES_NO.parse(text)
         elif name in ("monthly_pay_yuan", "previous_monthly_pay_yuan"):
-            parsed = normalize.parse_amount(text)
+            parsed = cells.parse_amount(text)
         elif name == "education":
             parsed = vocabulary.EDUCATION_VOCAB.parse(text)
         else:

@@ -19,8 +19,8 @@ from api.services.jobs import check_params
 from api.services.pipeline import SMALL_DOCUMENT_BYTES, report_bytes, small_report
 from api.services.uploads import ACCEPTED, REQUEST_BODY, in_worker, roster_input, runs_as_job
 from orgmodel import small  # noqa: F401  (the small engine's entry, which tests count through this module)
-from orgmodel.readers.document import read_json
-from orgmodel.report import Report
+from orgmodel.input.readers.json_yaml import read_json
+from orgmodel.report.model import Report
 
 router = APIRouter(tags=["check"])
 

@@ -25,8 +25,8 @@ from api.services.charts import CHART_RESPONSE, MEDIA_TYPES, ChartFormat, chart_
 from api.services.jobs import import_params, store_upload
 from api.services.uploads import ACCEPTED, REQUEST_BODY, in_worker, roster_input
 from orgmodel import vocabulary
-from orgmodel.document import RosterDocument
-from orgmodel.report import Report
+from orgmodel.input.schema import RosterDocument
+from orgmodel.report.model import Report
 
 router = APIRouter(tags=["registry"])
 

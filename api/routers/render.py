@@ -12,7 +12,7 @@ from api.deps import AsOf, RulePack, SettingsDep
 from api.errors import responses
 from api.services.charts import CHART_RESPONSE, MEDIA_TYPES, ChartFormat, chart_bytes
 from orgmodel import check_roster, load_roster
-from orgmodel.document import RosterDocument
+from orgmodel.input.schema import RosterDocument
 
 router = APIRouter(tags=["render"])
 

@@ -73,9 +73,9 @@ from api.logs import LOGGER
 from api.parsing import Reader
 from api.registry import models, repository
 from api.registry.db import begin_write
-from orgmodel import normalize, readers
 from orgmodel.errors import RosterInputError
-from orgmodel.readers.document import read_json, read_yaml
+from orgmodel.input import normalize, readers
+from orgmodel.input.readers.json_yaml import read_json, read_yaml
 from orgmodel.rules.pack import load_pack
 
 Job = models.Job

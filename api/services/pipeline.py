@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.parsing import Reader
 from api.registry import repository
 from orgmodel import CheckResult, LoadedRoster, build_report, check_roster, load_roster, read_roster, small
-from orgmodel.document import RosterDocument
+from orgmodel.input.schema import RosterDocument
 from orgmodel.rules.pack import Pack
 
 Progress = Callable[[str, float], None]  # (step, fraction done), what a job reports

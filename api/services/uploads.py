@@ -16,8 +16,8 @@ from starlette.datastructures import UploadFile
 
 from api.parsing import Reader
 from api.settings import Settings
-from orgmodel import readers
-from orgmodel.readers.document import read_json, read_yaml
+from orgmodel.input import readers
+from orgmodel.input.readers.json_yaml import read_json, read_yaml
 
 UPLOAD_FIELD = "file"
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")

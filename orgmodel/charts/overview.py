@@ -29,7 +29,7 @@ from orgmodel.charts.style import FONT, MUTED, SEVERITY_COLOUR, STATUS_COLOUR, S
 from orgmodel.check import CheckResult
 from orgmodel.graph import group_members, group_node, structure_graph
 from orgmodel.masking import mask_text
-from orgmodel.report import community_status
+from orgmodel.report.figures import community_status
 
 MAX_COMMUNITIES = 20_000  # a province; beyond, dot's minute-long runs serve nobody: draw per county
 MAIN_SHORTFALLS = 2

@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from orgmodel import normalize, readers
 from orgmodel.charts import community_chart, region_overview, render
 from orgmodel.check import CheckResult, check
 from orgmodel.dev import synth
+from orgmodel.input import normalize, readers
 from orgmodel.rules.pack import load_pack
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hongqiao.json"

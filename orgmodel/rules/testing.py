@@ -23,10 +23,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from orgmodel import normalize, small
+from orgmodel import small
 from orgmodel.check import check
-from orgmodel.readers.document import read_document
-from orgmodel.report import Finding, Report, build_report
+from orgmodel.input import normalize
+from orgmodel.input.readers.json_yaml import read_document
+from orgmodel.report.figures import build_report
+from orgmodel.report.model import Finding, Report
 from orgmodel.rules.pack import Pack, load_pack
 
 AS_OF = dt.date(2026, 11, 25)

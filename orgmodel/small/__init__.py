@@ -20,7 +20,7 @@ import datetime as dt
 from orgmodel.check import today_in_china
 from orgmodel.rules.messages import NotWritable
 from orgmodel.rules.pack import Pack
-from orgmodel.small import document as small_document
+from orgmodel.small import records as small_records
 from orgmodel.small.plan import plan_for
 from orgmodel.small.report import Found, build, to_bytes
 from orgmodel.small.staffing import World
@@ -34,11 +34,11 @@ def report_bytes(document: object, pack: Pack, as_of: dt.date | None) -> bytes |
     if plan is None:
         return None
     try:
-        records = small_document.read(document)
+        records = small_records.read(document)
         day = as_of or today_in_china()
         world = World(records, day)
         found: list[Found] = [(rule.order, rule.id, rule.citation, f)
                               for rule in plan.rules for f in rule.evaluate(rule.spec, rule.params, world)]
         return to_bytes(build(plan, records, day, found))
-    except (small_document.Outside, NotWritable, UnicodeEncodeError):
+    except (small_records.Outside, NotWritable, UnicodeEncodeError):
         return None

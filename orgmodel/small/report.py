@@ -12,11 +12,11 @@ from json.encoder import encode_basestring
 
 from orgmodel import regions
 from orgmodel.masking import mask_value
-from orgmodel.report import FINDING_FIELDS, REPORT_FORMAT
+from orgmodel.report.model import FINDING_FIELDS, REPORT_FORMAT
 from orgmodel.rules import messages as texts
-from orgmodel.small.document import Document
 from orgmodel.small.evaluate import Finding
 from orgmodel.small.plan import Plan
+from orgmodel.small.records import Document
 
 FILE = "request"  # the name the HTTP API gives a roster sent as a document
 STATES = ("compliant", "incomplete", "with_errors")

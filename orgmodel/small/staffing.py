@@ -13,7 +13,7 @@ from functools import cached_property
 
 from orgmodel import vocabulary
 from orgmodel.rules import regions
-from orgmodel.small.document import Community, Document
+from orgmodel.small.records import Community, Document
 
 Post = tuple[str, str]  # (unit, role)
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import sessionmaker
 from api.main import create_app
 from api.services.jobs import check_params
 from api.settings import Settings
-from orgmodel.readers.document import read_json
+from orgmodel.input.readers.json_yaml import read_json
 from tests.api.conftest import CITY, COMMUNITY, COUNTY, EXAMPLE_PATH, OTHER_COUNTY, OTHER_STREET, ROLES, STREET, Service
 
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))

@@ -134,7 +134,7 @@ def test_a_probe_is_answered_while_another_request_is_parsed(serve: Callable[...
 def test_an_upload_that_finds_every_worker_busy_past_the_deadline_is_503(tmp_path: Path) -> None:
     from api.parsing import Parser
     from api.settings import Settings
-    from orgmodel import readers
+    from orgmodel.input import readers
 
     parser = Parser(Settings(parse_workers=1, parse_seconds=0.3))
     with parser._slot():  # the one worker is taken

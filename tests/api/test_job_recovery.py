@@ -20,7 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from api.registry import db, models, repository
 from api.services import jobs
-from orgmodel.readers.document import read_json
+from orgmodel.input.readers.json_yaml import read_json
 from tests.api.instances import DISTRICT, instance, job_row, jobs_held, submit_check, wait_for
 
 HONGQIAO = (Path(__file__).resolve().parents[2] / "examples" / "hongqiao.json").read_bytes()

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from orgmodel import normalize, readers
 from orgmodel.charts.escape import NAME_LIMIT
 from orgmodel.check import CheckResult, check
-from orgmodel.readers.document import read_document
+from orgmodel.input import normalize, readers
+from orgmodel.input.readers.json_yaml import read_document
 from orgmodel.rules.pack import load_pack
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -18,7 +18,7 @@ from orgmodel.charts import NotInRoster, region_overview, render
 from orgmodel.charts.style import STATUS_COLOUR
 from orgmodel.check import check
 from orgmodel.dev import synth
-from orgmodel.report import community_status
+from orgmodel.report.figures import community_status
 
 from ._charts import DISTRICT, checked, groups, parse, rows, texts
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import xlsxwriter
 
-from orgmodel import normalize, readers
 from orgmodel.check import CheckResult, check
 from orgmodel.errors import InputError, RosterInputError
-from orgmodel.report import build_report
+from orgmodel.input import normalize, readers
+from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from orgmodel import convert, normalize, readers
+from orgmodel import convert
 from orgmodel.cli import main
-from orgmodel.xlsx_report import HEADER_ROW
+from orgmodel.input import normalize, readers
+from orgmodel.report.xlsx import HEADER_ROW
 
 from ._workbooks import COMMUNITY_HEADER, DISTRICT_CSV, FIXTURES, FULL_STAFF, PEOPLE_HEADER, person, staffed_roster, write_xlsx
 

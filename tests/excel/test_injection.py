@@ -13,14 +13,14 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orgmodel import normalize
 from orgmodel.check import check
-from orgmodel.csv_report import write_csv_report
 from orgmodel.injection import TRIGGERS, neutralise
-from orgmodel.raw import RawRoster, RawTable, text_frame
-from orgmodel.report import build_report
+from orgmodel.input import normalize
+from orgmodel.input.raw import RawRoster, RawTable, text_frame
+from orgmodel.report.csv import write_csv_report
+from orgmodel.report.figures import build_report
+from orgmodel.report.xlsx import HEADER_ROW, write_xlsx_report
 from orgmodel.rules.pack import load_pack
-from orgmodel.xlsx_report import HEADER_ROW, write_xlsx_report
 
 PACK = load_pack("nantong")
 # Text as a roster may hold it: any character XML can carry, often starting like a formula.

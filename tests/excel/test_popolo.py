@@ -23,8 +23,9 @@ from jsonschema import Draft3Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
 
-from orgmodel import normalize, readers, vocabulary
+from orgmodel import vocabulary
 from orgmodel.cli import main
+from orgmodel.input import normalize, readers
 from orgmodel.popolo import CONTEXT_FILE, group_org, to_popolo
 from orgmodel.roster import Roster
 

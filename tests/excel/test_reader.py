@@ -14,8 +14,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orgmodel import normalize, readers
-from orgmodel.readers.xlsx import cell_text, lost_digits
+from orgmodel.input import normalize, readers
+from orgmodel.input.readers.xlsx import cell_text, lost_digits
 
 from ._workbooks import (
     COMMUNITY,

@@ -20,10 +20,10 @@ import pytest
 
 from orgmodel import vocabulary
 from orgmodel.check import CheckResult, check
-from orgmodel.csv_report import write_csv_report
-from orgmodel.html_report import render_html
-from orgmodel.report import build_report
-from orgmodel.report_tables import (
+from orgmodel.report.csv import write_csv_report
+from orgmodel.report.figures import build_report
+from orgmodel.report.html import render_html
+from orgmodel.report.tables import (
     FINDING_COLUMNS,
     REGIONAL_HEADING,
     WORKLOAD_COLUMNS,
@@ -32,8 +32,8 @@ from orgmodel.report_tables import (
     plan_label,
     summary_table,
 )
+from orgmodel.report.xlsx import HEADER_ROW, write_xlsx_report
 from orgmodel.rules.messages import readable
-from orgmodel.xlsx_report import HEADER_ROW, write_xlsx_report
 
 from ._workbooks import DISTRICT_CSV, checked
 
@@ -174,7 +174,7 @@ def test_html_is_self_contained_chinese_with_a_filter() -> None:
 
 
 def test_html_escapes_roster_text(tmp_path: Path) -> None:
-    from orgmodel.html_report import _e
+    from orgmodel.report.html import _e
 
     assert _e('<script>alert("x")</script>') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
 

@@ -9,8 +9,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from orgmodel import normalize, readers, vocabulary
+from orgmodel import vocabulary
 from orgmodel.cli import main
+from orgmodel.input import normalize, readers
 from orgmodel.template import GUIDE_SHEET, SHEETS
 
 from ._workbooks import checked, input_errors

@@ -10,9 +10,9 @@ import click
 from click.testing import CliRunner
 
 from orgmodel.cli import main
-from orgmodel.report_tables import REGIONAL_HEADING
+from orgmodel.report.tables import REGIONAL_HEADING
+from orgmodel.report.text import WORKLOAD_HEADING
 from orgmodel.rules.messages import readable
-from orgmodel.text_report import WORKLOAD_HEADING
 
 from ._workbooks import DISTRICT_CSV
 

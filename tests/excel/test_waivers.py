@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from orgmodel.cli import main
 from orgmodel.errors import RosterInputError
-from orgmodel.report import build_report
+from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
 from orgmodel.waivers import apply_waivers, read_waivers_file, validate
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from orgmodel import normalize, readers
 from orgmodel.check import check
 from orgmodel.errors import InputError, RosterInputError
-from orgmodel.report import build_report
+from orgmodel.input import normalize, readers
+from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
 
 AS_OF = dt.date(2026, 11, 25)

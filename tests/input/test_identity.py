@@ -12,11 +12,12 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orgmodel import identity, normalize
+from orgmodel import identity
 from orgmodel.cli import main
+from orgmodel.input import normalize
+from orgmodel.input.readers.json_yaml import read_document
 from orgmodel.masking import mask_text
 from orgmodel.popolo import to_popolo
-from orgmodel.readers.document import read_document
 
 EXAMPLE = json.loads((Path(__file__).parents[2] / "examples" / "hongqiao.json").read_text(encoding="utf-8"))
 ID_A, ID_B = "320602198001011234", "320602199505051234"

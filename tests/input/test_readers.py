@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from orgmodel import convert, normalize, readers
+from orgmodel import convert
+from orgmodel.input import normalize, readers
 
 from ._roster import (
     APPOINTMENT_HEADERS,

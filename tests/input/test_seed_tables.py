@@ -9,9 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orgmodel import normalize, vocabulary
+from orgmodel import vocabulary
 from orgmodel.errors import RosterInputError
-from orgmodel.readers import read_roster
+from orgmodel.input import normalize
+from orgmodel.input.readers import read_roster
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orgmodel import normalize, readers, vocabulary
+from orgmodel import vocabulary
+from orgmodel.input import cells, normalize, readers
 from orgmodel.vocabulary import Post, parse_post
 
 from ._roster import APPOINTMENTS, input_errors, report_of, roster_document, roster_tables, write_folder, write_json
@@ -142,7 +143,7 @@ def test_other_vocabularies(vocab: vocabulary.Vocabulary, text: str, code: str) 
     ("20240101", "2024-01-01"), ("2024-02-29", "2024-02-29"), ("2024-13-45", None), ("2023-02-29", None), ("明年", None),
 ])
 def test_dates(text: str, day: str | None) -> None:
-    parsed = normalize.parse_date(text)
+    parsed = cells.parse_date(text)
     assert (parsed.isoformat() if parsed else None) == day
 
 

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 import orgmodel
-from orgmodel.document import RosterDocument
 from orgmodel.errors import RosterInputError
-from orgmodel.readers import read_bytes
+from orgmodel.input.readers import read_bytes
+from orgmodel.input.schema import RosterDocument
 
 ROOT = Path(__file__).resolve().parents[2]
 HONGQIAO = ROOT / "examples" / "hongqiao.json"  # one community, short of one mediator (G3)

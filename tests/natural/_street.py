@@ -14,10 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from orgmodel import normalize, readers
 from orgmodel.check import CheckResult, check
 from orgmodel.errors import InputError
-from orgmodel.report import build_report
+from orgmodel.input import normalize, readers
+from orgmodel.report.figures import build_report
 from orgmodel.roster import Roster
 from orgmodel.rules.pack import load_pack
 

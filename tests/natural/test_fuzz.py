@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orgmodel import normalize, readers
 from orgmodel.check import check
 from orgmodel.errors import RosterInputError
-from orgmodel.report import build_report
+from orgmodel.input import normalize, readers
+from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
 
 from ._street import FIXTURES

@@ -9,9 +9,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from orgmodel import normalize, readers
 from orgmodel.cli import main
 from orgmodel.errors import RosterInputError
+from orgmodel.input import normalize, readers
 
 from ._street import FIXTURES, ROOT, TEMPLATE, WITH_HOUSEHOLDS, WITHOUT_HOUSEHOLDS, Key, finding_keys, findings_by_name, report
 

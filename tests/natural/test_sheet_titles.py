@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from orgmodel import normalize, readers
-from orgmodel.readers.xlsx import _Sheet, sheet_community
+from orgmodel.input import normalize, readers
+from orgmodel.input.readers.xlsx import _Sheet, sheet_community
 
 TITLES = [
     ("城东街道桂花苑社区工作者花名册", "桂花苑社区"),

@@ -26,7 +26,7 @@ import uvicorn
 
 from api.main import create_app
 from api.settings import Settings
-from orgmodel import normalize, readers
+from orgmodel.input import normalize, readers
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chongchuan"
 CHROMIUM = "/usr/bin/chromium"

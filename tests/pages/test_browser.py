@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from orgmodel import normalize, readers
+from orgmodel.input import normalize, readers
 from tests.pages.conftest import COUNTY, OTHER_COMMUNITY, OTHER_COUNTY, STREET, STREET_COMMUNITIES, Rows, Site, roster_zip
 
 HOSTILE_PERSON = '<script>alert("姓名")</script>'

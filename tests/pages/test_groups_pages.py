@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.registry import groups, repository
-from orgmodel import normalize, readers
+from orgmodel.input import normalize, readers
 from tests.pages.conftest import COUNTY, STREET_COMMUNITIES, Rows, roster_zip, seed
 from tests.pages.test_sessions import _app, sign_in
 

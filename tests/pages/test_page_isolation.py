@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from api.registry import repository
 from api.services.jobs import import_params
-from orgmodel import normalize, readers
+from orgmodel.input import normalize, readers
 from tests.pages.conftest import COUNTY, OTHER_COUNTY, STREET_COMMUNITIES, roster_zip, seed
 from tests.pages.test_sessions import _app, csrf, sign_in
 

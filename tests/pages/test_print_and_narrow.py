@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from api.registry import groups, repository
-from orgmodel import normalize, readers
+from orgmodel.input import normalize, readers
 from tests.pages.conftest import COUNTY, STREET_COMMUNITIES, Site, roster_zip
 from tests.pages.test_browser import Visit
 

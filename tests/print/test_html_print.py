@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from orgmodel import normalize, readers
 from orgmodel.check import CheckResult, check
-from orgmodel.html_report import render_html
-from orgmodel.report import build_report
-from orgmodel.report_tables import findings_table
+from orgmodel.input import normalize, readers
+from orgmodel.report.figures import build_report
+from orgmodel.report.html import render_html
+from orgmodel.report.tables import findings_table
 from orgmodel.rules.pack import load_pack
 
 from ._print import A4_PORTRAIT, chromium_pdf, is_size, page_sizes, poppler_texts, squeezed
@@ -61,7 +61,7 @@ def test_print_stylesheet() -> None:
 
 
 def test_title_text_cannot_leave_the_stylesheet() -> None:
-    from orgmodel.html_report import css_string
+    from orgmodel.report.html import css_string
 
     text = css_string('崇川区"}</style><script>alert(1)</script>')
     assert text.startswith('"崇川区') and '"' not in text[1:-1] and "<" not in text and "}" not in text

@@ -20,12 +20,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from orgmodel import normalize, readers
 from orgmodel.check import check
-from orgmodel.report import build_report
+from orgmodel.input import normalize, readers
+from orgmodel.report.figures import build_report
+from orgmodel.report.xlsx import HEADER_ROW, write_xlsx_report
 from orgmodel.roster import Roster
 from orgmodel.rules.pack import load_pack
-from orgmodel.xlsx_report import HEADER_ROW, write_xlsx_report
 
 from ._print import A4_LANDSCAPE, is_size, page_sizes, page_texts, soffice_pdf, squeezed
 

@@ -1,4 +1,4 @@
-"""What a file may cost its reader, measured before the reader runs (orgmodel.readers.guards),
+"""What a file may cost its reader, measured before the reader runs (orgmodel.input.readers.guards),
 and the two reader steps that were quadratic: the formula scan and the merged-cell fill.
 The hostile files are built by code (tests/api/hostile.py)."""
 
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from orgmodel import readers
 from orgmodel.errors import RosterInputError
-from orgmodel.readers import guards
-from orgmodel.readers.xlsx import formulas_without_value
+from orgmodel.input import readers
+from orgmodel.input.readers import guards
+from orgmodel.input.readers.xlsx import formulas_without_value
 from tests.api import hostile
 
 LIMITS = guards.Limits()

@@ -12,10 +12,11 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.registry import db, models, repository
-from orgmodel import identity, normalize
+from orgmodel import identity
 from orgmodel.check import check
-from orgmodel.readers.document import from_model
-from orgmodel.report import build_report
+from orgmodel.input import normalize
+from orgmodel.input.readers.json_yaml import from_model
+from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
 from tests.registry.conftest import COUNTY, EXAMPLE
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from api.registry import repository
 from api.registry.repository import ImportRejected, NotFound
-from orgmodel import normalize
 from orgmodel.convert import to_document
 from orgmodel.errors import RosterInputError
+from orgmodel.input import normalize
 from orgmodel.roster import Roster, active_appointments
 
 from .conftest import COUNTY, OTHER_COUNTY, OTHER_STREET, STREET

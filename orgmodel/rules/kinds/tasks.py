@@ -27,7 +27,7 @@ from orgmodel.rules.kinds.base import (
 )
 
 if TYPE_CHECKING:
-    from orgmodel.small.document import Task
+    from orgmodel.small.records import Task
     from orgmodel.small.staffing import World
 
 TASK_CATEGORY_UNCLEAR = "事项{detail}“{name}”类别“{category_text}”不明确"

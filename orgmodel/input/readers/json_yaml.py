@@ -1,6 +1,6 @@
 """JSON and YAML roster documents (formats.md §1).
 
-The document's shape is checked by the pydantic models of `orgmodel.document`; its cells
+The document's shape is checked by the pydantic models of `orgmodel.input.schema`; its cells
 are then laid out as the same raw tables the CSV reader makes, with a document path as the
 location of each row, so that one normaliser reads every format.
 """
@@ -15,10 +15,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from orgmodel.document import Community, GovernmentBody, RosterDocument
 from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.raw import RawRoster, RawTable, text_frame
-from orgmodel.readers import guards, register
+from orgmodel.input.raw import RawRoster, RawTable, text_frame
+from orgmodel.input.readers import guards, register
+from orgmodel.input.schema import Community, GovernmentBody, RosterDocument
 from orgmodel.vocabulary import HEADERS
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,7 +1,7 @@
 """What a reader hands on: the roster's tables as text, with where each row came from.
 
 Readers only find tables, headers and cells; every meaning (codes, numbers, dates,
-references) is read by `orgmodel.normalize`, once, for every format alike.
+references) is read by `orgmodel.input.normalize`, once, for every format alike.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import polars as pl
 
 from orgmodel.check import CheckResult
 from orgmodel.injection import neutralise_column
-from orgmodel.report import ReportParts
-from orgmodel.report_tables import findings_table
+from orgmodel.report.json import ReportParts
+from orgmodel.report.tables import findings_table
 from orgmodel.rules.kinds import number_text
 
 

@@ -6,7 +6,7 @@ rows (合计, 填表人 …) are not data, merged cells below the header are fil
 hidden sheets count only when their name is one of our tables. Row numbers are Excel's.
 
 Cells arrive typed. Everything is turned into text here, the way the user sees it, so that
-`orgmodel.normalize` reads every format alike: a 12-digit code typed as a number comes back
+`orgmodel.input.normalize` reads every format alike: a 12-digit code typed as a number comes back
 as the same digits, a date cell as ISO text. Two things only a workbook can get wrong are
 input errors raised here: an id that Excel stored as a number and so lost digits
 (`1.10105E+17`), and a formula whose result was never saved (files written by programs, not
@@ -38,8 +38,9 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from orgmodel import vocabulary
 from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.raw import PATH, ROW, SHEET, Found, RawRoster, RawTable, Reading, cell_dtype
-from orgmodel.readers import register
+from orgmodel.input.cells import EXCEL_EPOCH, SERIAL_DATES  # an 8-digit 20240101 is left to the date parser
+from orgmodel.input.raw import PATH, ROW, SHEET, Found, RawRoster, RawTable, Reading, cell_dtype
+from orgmodel.input.readers import register
 
 Cell = Any  # str | float | int | bool | date | datetime | time | timedelta, '' when blank
 
@@ -59,9 +60,6 @@ ID_COLUMNS: dict[str, frozenset[str]] = {
 }
 DATE_COLUMNS = frozenset({"start", "end", "expires"})
 EXACT_DIGITS = 15
-# A date cell typed without a date format shows its serial number: 45292 is 2024-01-01.
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-SERIAL_DATES = (20000, 80000)  # 1954 … 2119; an 8-digit 20240101 is left to the date parser
 _SCIENTIFIC = re.compile(r"^[+-]?\d(?:\.\d+)?[eE][+]?\d+$")
 
 # A row whose first filled cell starts with one of these is not data. Totals may sit between

@@ -18,7 +18,9 @@ import polars as pl
 from orgmodel import vocabulary
 from orgmodel.check import CheckResult
 from orgmodel.regions import common_ancestors, region_tree, roll_up, spread
-from orgmodel.report import WORKLOAD_FIELD, ReportParts, community_status, hiring_needs
+from orgmodel.report.figures import community_status, hiring_needs
+from orgmodel.report.json import ReportParts
+from orgmodel.report.model import WORKLOAD_FIELD
 from orgmodel.rules.context import Context
 from orgmodel.rules.kinds import KINDS, DetailColumns, DetailCount, Params
 from orgmodel.rules.messages import WHOLE_COUNT_REPLACE

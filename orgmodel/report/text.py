@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from orgmodel.errors import InputError
-from orgmodel.report import ReportParts
-from orgmodel.report_tables import (
+from orgmodel.report.json import ReportParts
+from orgmodel.report.tables import (
     REGIONAL_HEADING,
     WORKLOAD_COLUMNS,
     plan_label,

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from orgmodel.errors import RosterInputError, input_error
-from orgmodel.raw import RawRoster
-from orgmodel.readers import guards
+from orgmodel.input.raw import RawRoster
+from orgmodel.input.readers import guards
 
 BytesReader = Callable[[bytes, str], RawRoster]
 DirectoryReader = Callable[[Path], RawRoster]

@@ -1,7 +1,7 @@
 """Rosters as offices keep them (formats.md §2): one 花名册 sheet, communities named, no codes.
 
 Readers find the tables; this step fills in, in the raw text tables and before
-`orgmodel.normalize` reads any meaning, what an office's own layout leaves implicit:
+`orgmodel.input.normalize` reads any meaning, what an office's own layout leaves implicit:
 
 * the 人员 rows name their community (所在社区 桂花苑社区) instead of coding it: the name
   stands for the community, or for its code when a 社区 table gives both;
@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from orgmodel.raw import PATH, ROW, RawRoster, RawTable
+from orgmodel.input.raw import PATH, ROW, RawRoster, RawTable
 
 PERSON_BY_NAME = "/"  # 桂花苑社区/张三: the id of a person a roster gives no number for
 

@@ -1,6 +1,6 @@
 """A small roster document (formats.md §1, already decoded from JSON) → plain Python records.
 
-It reads what `orgmodel.document` (the shape) and `orgmodel.normalize` (the meaning) read,
+It reads what `orgmodel.input.schema` (the shape) and `orgmodel.input.normalize` (the meaning) read,
 with the same vocabulary and the same blanks, and takes the same values from them. Anything
 those two would report as an input error, and anything this reader does not want to
 reproduce exactly, raises `Outside`: the caller then runs the full pipeline, which also
@@ -17,8 +17,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from orgmodel import vocabulary
-from orgmodel.document import ROSTER_FORMAT
-from orgmodel.normalize import parse_date
+from orgmodel.input.cells import parse_date
+from orgmodel.input.schema import ROSTER_FORMAT
 
 MAX_COMMUNITIES = 3  # more is a batch: the columnar engine is the right tool
 MAX_AMOUNT = 1e12  # larger figures could print otherwise than polars prints them
@@ -310,7 +310,7 @@ def _read(document: object) -> Document:
 
 def _qualify_by_titles(communities: list[Community], people: dict[str, Person]) -> None:
     """社区民警 is a police officer unless the person says otherwise (domain.md §3); the first
-    title in document order that says anything decides, as in `orgmodel.normalize`."""
+    title in document order that says anything decides, as in `orgmodel.input.normalize`."""
     decided: set[tuple[str, str]] = set()
     for community in communities:
         for person, title in community.titles:

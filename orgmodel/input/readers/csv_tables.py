@@ -19,8 +19,8 @@ import polars as pl
 
 from orgmodel import vocabulary
 from orgmodel.errors import InputError, RosterInputError, input_error
-from orgmodel.raw import CATEGORICAL, PATH, ROW, Found, RawRoster, RawTable, Reading, cell_dtype
-from orgmodel.readers import register
+from orgmodel.input.raw import CATEGORICAL, PATH, ROW, Found, RawRoster, RawTable, Reading, cell_dtype
+from orgmodel.input.readers import register
 
 HEADER_SEARCH_LINES = 50  # a title row or two may sit above the header, as in a workbook saved as CSV
 

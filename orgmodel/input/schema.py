@@ -2,7 +2,7 @@
 
 These models fix the document's shape (what JSON/YAML users and other programs send, and
 what the HTTP API publishes in OpenAPI). Codes are `str` on purpose: Chinese labels and
-their variants are accepted wherever a code is, and `orgmodel.normalize` reads them.
+their variants are accepted wherever a code is, and `orgmodel.input.normalize` reads them.
 """
 
 from __future__ import annotations

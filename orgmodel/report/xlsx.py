@@ -29,8 +29,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from orgmodel.check import CheckResult, today_in_china
 from orgmodel.injection import is_dangerous
-from orgmodel.report import ReportParts
-from orgmodel.report_tables import (
+from orgmodel.report.json import ReportParts
+from orgmodel.report.tables import (
     MACHINE_COLUMNS,
     NOT_PRINTED,
     REGIONAL_HEADING,

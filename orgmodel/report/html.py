@@ -17,8 +17,9 @@ from typing import IO, Any
 import polars as pl
 
 from orgmodel.check import CheckResult
-from orgmodel.report import ReportParts, community_status
-from orgmodel.report_tables import (
+from orgmodel.report.figures import community_status
+from orgmodel.report.json import ReportParts
+from orgmodel.report.tables import (
     REGIONAL_HEADING,
     SEVERITY,
     STATUS,

@@ -9,8 +9,7 @@ import openpyxl
 from click.testing import CliRunner, Result
 
 from orgmodel.cli import main
-
-from ._workbooks import FIXTURES, person, small_roster
+from tests.helpers.workbooks import FIXTURES, person, small_roster
 
 AS_OF = "2026-11-25"
 

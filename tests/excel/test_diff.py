@@ -15,8 +15,16 @@ from orgmodel import convert
 from orgmodel.cli import main
 from orgmodel.input import normalize, readers
 from orgmodel.report.xlsx import HEADER_ROW
-
-from ._workbooks import COMMUNITY_HEADER, DISTRICT_CSV, FIXTURES, FULL_STAFF, PEOPLE_HEADER, person, staffed_roster, write_xlsx
+from tests.helpers.workbooks import (
+    COMMUNITY_HEADER,
+    DISTRICT_CSV,
+    FIXTURES,
+    FULL_STAFF,
+    PEOPLE_HEADER,
+    person,
+    staffed_roster,
+    write_xlsx,
+)
 
 C1, C2 = "320602001001", "320602001002"
 OTHER = [[C2, "P30", "徐磊", "党组织", "书记", "是", 3000, "2024-01-01"]]

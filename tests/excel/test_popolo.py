@@ -28,8 +28,7 @@ from orgmodel.cli import main
 from orgmodel.input import normalize, readers
 from orgmodel.popolo import CONTEXT_FILE, group_org, to_popolo
 from orgmodel.roster import Roster
-
-from ._workbooks import DISTRICT_CSV, FIXTURES, PEOPLE_HEADER, ROOT, person, small_roster
+from tests.helpers.workbooks import DISTRICT_CSV, FIXTURES, PEOPLE_HEADER, ROOT, person, small_roster
 
 ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
 BASE = "https://example.org/popolo/"

@@ -16,8 +16,7 @@ import pytest
 
 from orgmodel.input import normalize, readers
 from orgmodel.input.readers.xlsx import cell_text, lost_digits
-
-from ._workbooks import (
+from tests.helpers.workbooks import (
     COMMUNITY,
     COMMUNITY_HEADER,
     DISTRICT_CSV,

@@ -34,8 +34,7 @@ from orgmodel.report.tables import (
 )
 from orgmodel.report.xlsx import HEADER_ROW, write_xlsx_report
 from orgmodel.rules.messages import readable
-
-from ._workbooks import DISTRICT_CSV, checked
+from tests.helpers.workbooks import DISTRICT_CSV, checked
 
 SHEETS = ["汇总", "招聘需求", "问题清单", REGIONAL_HEADING, "社区明细", "读取说明"]
 

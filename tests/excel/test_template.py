@@ -13,8 +13,7 @@ from orgmodel import vocabulary
 from orgmodel.cli import main
 from orgmodel.input import normalize, readers
 from orgmodel.template import GUIDE_SHEET, SHEETS
-
-from ._workbooks import checked, input_errors
+from tests.helpers.workbooks import checked, input_errors
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ from orgmodel.cli import main
 from orgmodel.report.tables import REGIONAL_HEADING
 from orgmodel.report.text import WORKLOAD_HEADING
 from orgmodel.rules.messages import readable
-
-from ._workbooks import DISTRICT_CSV
+from tests.helpers.workbooks import DISTRICT_CSV
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

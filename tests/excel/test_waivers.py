@@ -16,8 +16,7 @@ from orgmodel.errors import RosterInputError
 from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
 from orgmodel.waivers import apply_waivers, read_waivers_file, validate
-
-from ._workbooks import FULL_STAFF, checked, staffed_roster
+from tests.helpers.workbooks import FULL_STAFF, checked, staffed_roster
 
 COMMUNITY_ID = "320602001001"
 

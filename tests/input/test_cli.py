@@ -13,8 +13,15 @@ from click.testing import CliRunner, Result
 
 from orgmodel.cli import main
 from orgmodel.rules.pack import load_pack
-
-from ._roster import APPOINTMENT_HEADERS, APPOINTMENTS, COMMUNITIES, roster_document, roster_tables, write_folder, write_json
+from tests.helpers.roster import (
+    APPOINTMENT_HEADERS,
+    APPOINTMENTS,
+    COMMUNITIES,
+    roster_document,
+    roster_tables,
+    write_folder,
+    write_json,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HONGQIAO = EXAMPLES / "hongqiao.json"

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from orgmodel.errors import InputError
-
-from ._roster import (
+from tests.helpers.roster import (
     APPOINTMENT_HEADERS,
     APPOINTMENTS,
     COMMUNITIES,

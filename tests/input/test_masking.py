@@ -14,8 +14,7 @@ from click.testing import CliRunner
 
 from orgmodel.cli import main
 from orgmodel.masking import mask_column, mask_text
-
-from ._roster import (
+from tests.helpers.roster import (
     APPOINTMENT_HEADERS,
     APPOINTMENTS,
     input_errors,

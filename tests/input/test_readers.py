@@ -11,8 +11,7 @@ import pytest
 
 from orgmodel import convert
 from orgmodel.input import normalize, readers
-
-from ._roster import (
+from tests.helpers.roster import (
     APPOINTMENT_HEADERS,
     APPOINTMENTS,
     COMMUNITIES,

@@ -11,8 +11,7 @@ import pytest
 from orgmodel import vocabulary
 from orgmodel.input import cells, normalize, readers
 from orgmodel.vocabulary import Post, parse_post
-
-from ._roster import APPOINTMENTS, input_errors, report_of, roster_document, roster_tables, write_folder, write_json
+from tests.helpers.roster import APPOINTMENTS, input_errors, report_of, roster_document, roster_tables, write_folder, write_json
 
 
 @pytest.mark.parametrize(("text", "code"), [

@@ -24,8 +24,7 @@ from orgmodel.errors import RosterInputError
 from orgmodel.input import normalize, readers
 from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
-
-from ._street import FIXTURES
+from tests.helpers.street import FIXTURES
 
 AS_OF = dt.date(2026, 11, 25)
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -12,8 +12,17 @@ from click.testing import CliRunner
 from orgmodel.cli import main
 from orgmodel.errors import RosterInputError
 from orgmodel.input import normalize, readers
-
-from ._street import FIXTURES, ROOT, TEMPLATE, WITH_HOUSEHOLDS, WITHOUT_HOUSEHOLDS, Key, finding_keys, findings_by_name, report
+from tests.helpers.street import (
+    FIXTURES,
+    ROOT,
+    TEMPLATE,
+    WITH_HOUSEHOLDS,
+    WITHOUT_HOUSEHOLDS,
+    Key,
+    finding_keys,
+    findings_by_name,
+    report,
+)
 
 PO, RC, SS, GO = "party_org", "residents_committee", "service_station", "governance_office"
 E, W = "error", "warning"

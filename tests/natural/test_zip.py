@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from orgmodel.errors import RosterInputError
-
-from ._street import FIXTURES, TEMPLATE, read_and_load, report, report_of
+from tests.helpers.street import FIXTURES, TEMPLATE, read_and_load, report, report_of
 
 TABLES = FIXTURES / TEMPLATE[True]
 ZIP = shutil.which("zip")

@@ -1,4 +1,4 @@
-"""Shared by the Excel tests: the committed fixtures, small workbooks made on the fly, and
+"""Shared by the tests that read or write workbooks: the committed fixtures, small workbooks made on the fly, and
 the report of a roster read through the same library calls the command line uses.
 
 The fixtures under tests/fixtures/xlsx are saved by LibreOffice (`scripts/make_xlsx_fixtures.py`

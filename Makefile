@@ -13,10 +13,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-# graphviz and the CJK font the charts need, Info-ZIP's `zip` (tests/natural zips CSV tables with it,
-# as Linux and macOS users do) and Chromium the browser tests of the pages drive (Debian packages),
+# graphviz and the CJK font the charts need, Info-ZIP's `zip` (tests/input/readers/test_csv_tables_zip.py
+# zips CSV tables with it, as Linux and macOS users do) and Chromium the browser tests of the pages drive (Debian packages),
 # installed only when missing. Runs apt-get as the current user: root on these machines (use sudo elsewhere).
-# The print tests (tests/print) print the xlsx report with LibreOffice and read PDFs back with poppler.
+# The print tests (tests/report/test_*_print.py) print the xlsx report with LibreOffice and read PDFs back with poppler.
 system:
 	@if ! command -v dot >/dev/null || ! command -v fc-list >/dev/null || ! fc-list 'Noto Sans CJK SC' | grep -q . \
 		|| ! command -v zip >/dev/null; then \

@@ -20,8 +20,8 @@ from orgmodel.input import normalize, readers
 from orgmodel.report.figures import build_report
 from orgmodel.roster import Roster
 from orgmodel.rules.pack import load_pack
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "natural"
 AS_OF = dt.date(2026, 11, 25)
 

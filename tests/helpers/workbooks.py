@@ -20,8 +20,8 @@ from orgmodel.errors import InputError, RosterInputError
 from orgmodel.input import normalize, readers
 from orgmodel.report.figures import build_report
 from orgmodel.rules.pack import load_pack
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "xlsx"
 DISTRICT_CSV = ROOT / "examples" / "chongchuan"
 AS_OF = dt.date(2026, 11, 25)

@@ -13,8 +13,9 @@ from orgmodel import vocabulary
 from orgmodel.errors import RosterInputError
 from orgmodel.input import normalize
 from orgmodel.input.readers import read_roster
+from tests.helpers.paths import FIXTURES
 
-SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+SEED = FIXTURES / "seed"
 
 
 def _roster(path: Path) -> normalize.Roster:

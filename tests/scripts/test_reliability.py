@@ -11,7 +11,9 @@ from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).parents[1] / "scripts" / "reliability.py"
+from tests.helpers.paths import ROOT
+
+SCRIPT = ROOT / "scripts" / "reliability.py"
 
 
 @pytest.fixture(scope="module")

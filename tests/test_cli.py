@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from orgmodel.cli import main
 from orgmodel.rules.pack import load_pack
+from tests.helpers.paths import EXAMPLES
 from tests.helpers.roster import (
     APPOINTMENT_HEADERS,
     APPOINTMENTS,
@@ -23,7 +24,6 @@ from tests.helpers.roster import (
     write_json,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HONGQIAO = EXAMPLES / "hongqiao.json"
 AS_OF = "2026-11-25"
 ERROR_FIELDS = {"code", "file", "sheet", "row", "column", "value", "expected", "message_zh", "message_en"}

@@ -11,6 +11,7 @@ import pytest
 
 from orgmodel import convert
 from orgmodel.input import normalize, readers
+from tests.helpers.paths import EXAMPLES
 from tests.helpers.roster import (
     APPOINTMENT_HEADERS,
     APPOINTMENTS,
@@ -29,8 +30,6 @@ from tests.helpers.roster import (
     write_yaml,
     zip_bytes,
 )
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 ENGLISH_COMMUNITY_HEADERS = {k: k for k in COMMUNITY_HEADERS}
 ENGLISH_APPOINTMENT_HEADERS = {k: k for k in APPOINTMENT_HEADERS}

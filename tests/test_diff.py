@@ -15,6 +15,7 @@ from orgmodel import convert
 from orgmodel.cli import main
 from orgmodel.input import normalize, readers
 from orgmodel.report.xlsx import HEADER_ROW
+from tests.helpers import paths
 from tests.helpers.workbooks import (
     COMMUNITY_HEADER,
     DISTRICT_CSV,
@@ -199,7 +200,7 @@ def test_names_beside_codes(quarters: tuple[Path, Path], tmp_path: Path) -> None
 def test_region_level_findings_are_told_apart_by_their_region(tmp_path: Path) -> None:
     """Two cities without a leadership group are two LG1 findings with no community: the one whose
     group is recorded next quarter is resolved, the other stays (issue 13)."""
-    doc = json.loads((Path(__file__).parents[1] / "fixtures" / "seed" / "nantong.json").read_text(encoding="utf-8"))
+    doc = json.loads((paths.FIXTURES / "seed" / "nantong.json").read_text(encoding="utf-8"))
     doc["regions"] += [{"id": "320500", "name": "苏州市", "level": "city"}, {"id": "320400", "name": "常州市", "level": "city"}]
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     old.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

@@ -18,6 +18,7 @@ from orgmodel.input import readers
 from orgmodel.input.readers import guards
 from orgmodel.input.readers.xlsx import formulas_without_value
 from tests.api import hostile
+from tests.helpers.paths import FIXTURES
 
 LIMITS = guards.Limits()
 
@@ -69,7 +70,7 @@ def test_cells_without_a_reference_are_placed_by_their_order() -> None:
 
 @pytest.mark.parametrize("fixture", ["chongchuan.xlsx", "chongchuan-messy.xlsx", "chongchuan-wps.xlsx"])
 def test_an_ordinary_workbook_passes_and_the_quick_measure_bounds_the_exact_one(fixture: str) -> None:
-    data = (Path(__file__).parents[1] / "fixtures" / "xlsx" / fixture).read_bytes()
+    data = (FIXTURES / "xlsx" / fixture).read_bytes()
     guards.check_cost(data, fixture, LIMITS)
     quick, exact = _cost(data, exact=False), _cost(data)
     assert quick.cells >= exact.cells > 40_000 and quick.rows == exact.rows > 3000

@@ -18,8 +18,9 @@ from orgmodel.input import normalize
 from orgmodel.input.readers.json_yaml import read_document
 from orgmodel.masking import mask_text
 from orgmodel.popolo import to_popolo
+from tests.helpers.paths import EXAMPLES
 
-EXAMPLE = json.loads((Path(__file__).parents[2] / "examples" / "hongqiao.json").read_text(encoding="utf-8"))
+EXAMPLE = json.loads((EXAMPLES / "hongqiao.json").read_text(encoding="utf-8"))
 ID_A, ID_B = "320602198001011234", "320602199505051234"
 
 

@@ -26,9 +26,9 @@ from orgmodel.report.figures import build_report
 from orgmodel.report.xlsx import HEADER_ROW, write_xlsx_report
 from orgmodel.roster import Roster
 from orgmodel.rules.pack import load_pack
+from tests.helpers.paths import ROOT
 from tests.helpers.printing import A4_LANDSCAPE, is_size, page_sizes, page_texts, soffice_pdf, squeezed
 
-ROOT = Path(__file__).resolve().parents[2]
 DISTRICT = ROOT / "examples" / "chongchuan"
 AS_OF = dt.date(2026, 11, 25)
 SMALL = 3

@@ -22,9 +22,9 @@ from orgmodel.report.figures import build_report
 from orgmodel.report.html import render_html
 from orgmodel.report.tables import findings_table
 from orgmodel.rules.pack import load_pack
+from tests.helpers.paths import ROOT
 from tests.helpers.printing import A4_PORTRAIT, chromium_pdf, is_size, page_sizes, poppler_texts, squeezed
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 25)
 BOUNDS = {"small": 3, "district": 30}
 FOOTER = re.compile(r"第(\d+)页共(\d+)页")

@@ -47,7 +47,10 @@ def test_hongqiao_has_a_g3_error_and_exits_1() -> None:
     assert report["format"] == "orgmodel.report/1"
     assert report["as_of"] == AS_OF
     assert report["ruleset"] == {"id": "nantong", "version": "1"}
-    assert any(f["rule_id"] == "G3" and f["severity"] == "error" for f in report["findings"])
+    errors = [(f["rule_id"], f["community_id"], f["unit"], f["role"], f["actual"], f["required_min"], f["shortfall"])
+              for f in report["findings"] if f["severity"] == "error"]
+    # 综治办 has two 调解员, P021 full time and P022 not: one full-time mediator of the pack's two
+    assert errors == [("G3", "320602001001", "governance_office", "mediator", 1, 2, 1)]
 
 
 def test_report_keys_in_the_documented_order() -> None:

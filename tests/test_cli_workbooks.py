@@ -35,7 +35,7 @@ def test_check_writes_an_xlsx_report(tmp_path: Path) -> None:
 def test_xlsx_report_needs_an_output_file() -> None:
     result = run("check", FIXTURES / "chongchuan.xlsx", "--format", "xlsx")
     assert result.exit_code == 2
-    assert "-o" in result.output
+    assert "--format xlsx 生成工作簿,请用 -o 指定文件" in result.output
 
 
 def test_csv_and_html_to_stdout() -> None:

@@ -67,7 +67,7 @@ _BEFORE = st.builds(lambda a, b: a + b, _ANY, _EDGE)
 _AFTER = st.builds(lambda a, b: a + b, _EDGE, _ANY)
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(id_numbers(), mobiles(), _BEFORE, st.text(max_size=10).map(lambda t: f" {t} "), _AFTER)
 def test_no_number_survives_in_any_spelling_anywhere(id_number: tuple[str, str, str], mobile: tuple[str, str, str],
                                                      before: str, between: str, after: str) -> None:
@@ -81,14 +81,14 @@ def test_no_number_survives_in_any_spelling_anywhere(id_number: tuple[str, str, 
         assert phone_masked in result  # first 3 and last 4 kept as written
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(id_numbers())
 def test_a_number_alone_is_its_masked_form(id_number: tuple[str, str, str]) -> None:
     _, written, masked = id_number
     assert mask_all([written])[0] == [masked] * 3
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(mobiles())
 def test_a_mobile_alone_keeps_its_prefix_and_is_masked(mobile: tuple[str, str, str]) -> None:
     _, dialled, masked = mobile
@@ -96,14 +96,14 @@ def test_a_mobile_alone_keeps_its_prefix_and_is_masked(mobile: tuple[str, str, s
         assert result.endswith(masked) and dialled.startswith(result[: len(result) - len(masked)])
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=40), max_size=20))
 def test_the_three_functions_agree_on_any_text(texts: list[str]) -> None:
     for text_masked, value_masked, column_masked in mask_all(texts):
         assert text_masked == value_masked == column_masked
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Nd")), max_size=60))
 def test_text_without_digits_is_left_alone(text: str) -> None:
     assert mask_all([text])[0] == [text] * 3

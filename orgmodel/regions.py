@@ -116,14 +116,28 @@ def roll_up(tree: nx.DiGraph, own: Mapping[str, Mapping[K, int]]) -> dict[str, d
     return totals
 
 
+def _links(tree: nx.DiGraph) -> pl.DataFrame:
+    """Every region with each region of its chain (itself included): `region`, `above`."""
+    up = chains(tree)
+    return pl.DataFrame({"region": list(up), "above": list(up.values())},
+                        schema={"region": pl.String, "above": pl.List(pl.String)}).explode("above")
+
+
 def roll_up_frame(tree: nx.DiGraph, frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
     """`roll_up` in columns, for a country's figures: `frame` has a `region` column, the key
     columns `by` and figure columns; the result, a row per region (and key) with figures in its
     subtree, each figure summed over the subtree. Every region's chain (`chains`) links it to the
     regions above it."""
-    up = chains(tree)
-    links = pl.DataFrame({"region": list(up), "above": list(up.values())},
-                         schema={"region": pl.String, "above": pl.List(pl.String)}).explode("above")
     figures = [c for c in frame.columns if c != "region" and c not in by]
-    return (frame.join(links, on="region").group_by("above", *by).agg(pl.col(figures).sum())
+    return (frame.join(_links(tree), on="region").group_by("above", *by).agg(pl.col(figures).sum())
+            .rename({"above": "region"}))
+
+
+def spread_frame(tree: nx.DiGraph, frame: pl.DataFrame, value: str) -> pl.DataFrame:
+    """`gathered_up` and `spread` in columns: `frame` has a `region` column and one count per
+    row in `value`; the result, a row per region with values in its subtree: `min`, `median`
+    (Float64, halfway between two middle values as `spread`), `max`."""
+    return (frame.join(_links(tree), on="region").group_by("above")
+            .agg(pl.col(value).min().alias("min"), pl.col(value).median().alias("median"),
+                 pl.col(value).max().alias("max"))
             .rename({"above": "region"}))

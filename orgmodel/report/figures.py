@@ -4,8 +4,7 @@ plan), findings and notices, as frames ready for the JSON writer and the tables 
 
 from __future__ import annotations
 
-import json
-
+import networkx as nx
 import polars as pl
 
 from orgmodel import regions
@@ -65,22 +64,22 @@ def summary(result: CheckResult, status: pl.DataFrame) -> Summary:
     )
 
 
-def _workload(result: CheckResult, status: pl.DataFrame, tree: object) -> dict[str, str]:
+def _workload(result: CheckResult, status: pl.DataFrame, tree: nx.DiGraph) -> pl.DataFrame | None:
     """Each region's tasks per community (min, median, max over its subtree) as JSON text at its
-    depth in the report; empty when the roster carries no tasks."""
+    depth in the report (`region`, `text`); None when the roster carries no tasks."""
     tasks = result.roster.tasks
     if tasks.is_empty():
-        return {}
+        return None
     handed = tasks.group_by("community").len().rename({"community": "community_id", "len": "n"})
     placed = status.filter(pl.col("region").is_not_null()).select("community_id", "region").join(
-        handed, on="community_id", how="left").group_by("region").agg(pl.col("n").fill_null(0))
-    own: dict[str, list[int]] = dict(zip(placed["region"].to_list(), placed["n"].to_list(), strict=True))
-    texts_by_region = {}
-    for region, values in regions.gathered_up(tree, own).items():
-        figures = regions.spread(values)
-        if figures is not None:
-            texts_by_region[region] = json.dumps(figures, indent=2).replace("\n", "\n      ")
-    return texts_by_region
+        handed, on="community_id", how="left").select("region", pl.col("n").fill_null(0))
+    median = pl.col("median")
+    median_text = pl.when(median == median.floor()).then(median.cast(pl.Int64).cast(pl.String)).otherwise(
+        median.cast(pl.String))
+    return regions.spread_frame(tree, placed, "n").select(
+        "region", pl.concat_str([pl.lit('{\n        "min": '), pl.col("min").cast(pl.String),
+                                 pl.lit(',\n        "median": '), median_text,
+                                 pl.lit(',\n        "max": '), pl.col("max").cast(pl.String), pl.lit("\n      }")]).alias("text"))
 
 
 def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
@@ -106,10 +105,9 @@ def regions_frame(result: CheckResult, status: pl.DataFrame) -> pl.DataFrame:
                          for region, data in tree.nodes(data=True)],
                         schema={"id": pl.String, "name": pl.String, "level": pl.String, "parent": pl.String}, orient="row")
     workload = _workload(result, status, tree)
-    if workload:
-        base = base.with_columns(pl.col("id").replace_strict(workload, default=None, return_dtype=pl.String)
-                                 .alias(WORKLOAD_FIELD))
-    fields = [*REGION_FIELDS, WORKLOAD_FIELD] if workload else REGION_FIELDS
+    if workload is not None:
+        base = base.join(workload.rename({"text": WORKLOAD_FIELD}), left_on="id", right_on="region", how="left")
+    fields = [*REGION_FIELDS, WORKLOAD_FIELD] if workload is not None else REGION_FIELDS
     return (base.join(tallies, left_on="id", right_on="region", how="left")
             .join(plan, left_on="id", right_on="region", how="left")
             .with_columns(pl.col([*counts, "shortfall_total"]).fill_null(0).cast(pl.Int64),

@@ -37,6 +37,7 @@ class Context:
         self.as_of = as_of
         self.np = int(roster.people["p"].max() or 0) + 1  # type: ignore[arg-type]
         self.person_bits = max(self.np - 1, 1).bit_length()  # keys pack p in the low bits
+        self._full_time_workers: dict[tuple[str, ...], pl.DataFrame] = {}
 
     @cached_property
     def active(self) -> pl.DataFrame:
@@ -87,6 +88,16 @@ class Context:
         if among is not None:
             held = held.filter(pl.col("p").is_in(among.implode()))
         return distinct_persons(held.filter(pl.col("full_time")) if full_time else held, self.person_bits)
+
+    def full_time_workers(self, exempt_roles: list[str]) -> pl.DataFrame:
+        """Distinct (c, p) with a full-time post in a role not exempt: the workers the pay rules
+        (pay_floor, pay_growth) look at, worked out once per set of exempt roles."""
+        key = tuple(sorted(exempt_roles))
+        if key not in self._full_time_workers:
+            exempt = [role_index(r) for r in key]
+            self._full_time_workers[key] = distinct_persons(
+                self.posts.filter(pl.col("full_time") & ~pl.col("r").is_in(exempt)), self.person_bits)
+        return self._full_time_workers[key]
 
     def by_community(self, c: pl.Series, values: pl.Series) -> pl.Series:
         """A per-community value laid out so that `.gather(c)` finds it (null where not given)."""

@@ -45,14 +45,13 @@ def facility_counts(rule: RuleSpec, p: FacilityCountsParams, ctx: Context) -> pl
     if not ctx.roster.has_facilities:
         return no_findings()
     communities = scope(rule, ctx).select("c", "community_id")
-    wanted = list(p.minimums)
-    have = (ctx.roster.facilities.filter(pl.col("category").is_in(wanted)).group_by("community", "category").len()
-            .pivot(on="category", index="community", values="len"))
+    have = ctx.roster.facilities.group_by("community").agg(  # one pass, a count per category
+        (pl.col("category") == category).sum().alias(category) for category in p.minimums)
     counted = communities.join(have, left_on="community_id", right_on="community", how="left")
     out = []
     for category, least in p.minimums.items():
-        actual = (pl.col(category) if category in counted.columns else pl.lit(None, pl.UInt32)).fill_null(0)
-        short = counted.select("c", "community_id", actual.alias("actual")).filter(pl.col("actual") < least)
+        short = (counted.select("c", "community_id", pl.col(category).fill_null(0).alias("actual"))
+                 .filter(pl.col("actual") < least))
         out.append(findings(short, severity=rule.severity, measure="facilities", detail=category, required_min=least,
                             shortfall=0, message_expr=message(FACILITIES_SHORT, category_label=_label(category),
                                                              required_min=least)))

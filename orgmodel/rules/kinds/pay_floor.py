@@ -8,7 +8,7 @@ import polars as pl
 from pydantic import Field
 
 from orgmodel.rules import messages as texts
-from orgmodel.rules.context import Context, distinct_persons, role_index
+from orgmodel.rules.context import Context
 from orgmodel.rules.kinds.base import (
     Finding,
     Params,
@@ -44,8 +44,7 @@ def pay_floor(rule: RuleSpec, p: PayFloorParams, ctx: Context) -> pl.DataFrame:
     wages = ctx.region_min_wage
     communities = scope(rule, ctx, "region").with_columns(
         pl.col("region").replace_strict(wages, default=None, return_dtype=pl.Float64).alias("required_min"))
-    exempt = [role_index(r) for r in p.exempt_roles]
-    workers = distinct_persons(ctx.posts.filter(pl.col("full_time") & ~pl.col("r").is_in(exempt)), ctx.person_bits)
+    workers = ctx.full_time_workers(p.exempt_roles)
     workers = ctx.with_people(workers, "monthly_pay_yuan").rename({"monthly_pay_yuan": "actual"}).with_columns(
         required_min=ctx.by_community(communities["c"], communities["required_min"]).gather(workers["c"]))
     below = workers.filter(pl.col("required_min").is_not_null()

@@ -8,7 +8,7 @@ import polars as pl
 from pydantic import Field
 
 from orgmodel.rules import messages as texts
-from orgmodel.rules.context import Context, distinct_persons, role_index
+from orgmodel.rules.context import Context
 from orgmodel.rules.kinds.base import (
     Finding,
     Params,
@@ -40,10 +40,8 @@ def pay_growth(rule: RuleSpec, p: PayGrowthParams, ctx: Context) -> pl.DataFrame
     """A full-time worker's monthly pay is above last year's (上年月工资); `detail` says `flat`
     or `cut`. A worker without last year's figure gives nothing: it is not missing data."""
     communities = scope(rule, ctx)
-    exempt = [role_index(r) for r in p.exempt_roles]
-    workers = distinct_persons(ctx.posts.filter(pl.col("full_time") & ~pl.col("r").is_in(exempt)), ctx.person_bits)
-    workers = ctx.with_people(workers, "monthly_pay_yuan", "previous_monthly_pay_yuan").rename(
-        {"monthly_pay_yuan": "actual", "previous_monthly_pay_yuan": "required_min"})
+    workers = ctx.with_people(ctx.full_time_workers(p.exempt_roles), "monthly_pay_yuan", "previous_monthly_pay_yuan")
+    workers = workers.rename({"monthly_pay_yuan": "actual", "previous_monthly_pay_yuan": "required_min"})
     stalled = named(ctx, in_scope(workers.filter(pl.col("actual") <= pl.col("required_min")), communities))
     common: dict[str, object] = {"severity": rule.severity, "measure": "yuan", "shortfall": 0}
     return pl.concat([

@@ -1,11 +1,12 @@
 """The structure graph: communities, their units, the relations between them and with
 outside bodies, and the people holding posts.
 
-One definition (`structure_graph`), built per community (or per region) on demand: R1 decides
-on it, the org charts draw it; national counting runs in columns instead (`orgmodel.rules`).
-Regions are a graph of their own (`orgmodel.regions`); a community names its region in its
-node's `region`. Questions about the graph are plain functions of it, in the manner of
-networkx's algorithms.
+One definition (`structure_of`), built per community (or per region) on demand from plain
+rows, which a roster's tables (`structure_graph`) and the small engine's records both give: R1
+decides on it in either engine, the org charts draw it; national counting runs in columns
+instead (`orgmodel.rules`). Regions are a graph of their own (`orgmodel.regions`); a
+community names its region in its node's `region`. Questions about the graph are plain
+functions of it, in the manner of networkx's algorithms.
 
 Nodes are tuples: ("community", id), ("unit", community, unit), ("person", id),
 ("government", name). Every edge has a `type`: contains, leads, manages, supervises, decides,
@@ -20,10 +21,11 @@ community rule (R1, the counts) and no community chart ever sees an official.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple, Protocol
 
 import networkx as nx
-import polars as pl
 
 from orgmodel import vocabulary
 from orgmodel.roster import Roster, active_appointments
@@ -64,26 +66,100 @@ def _end(g: nx.MultiDiGraph, community: str, unit: object, government: object, r
     return None
 
 
-def _rows_by_community(frame: pl.DataFrame) -> dict[str, list[dict[str, object]]]:
-    grouped: dict[str, list[dict[str, object]]] = {}
-    for row in frame.iter_rows(named=True):
-        grouped.setdefault(str(row["community"]), []).append(row)
-    return grouped
+class DeclaredUnit(Protocol):
+    """A unit a community declares (机构表): a row of `Roster.units`, or the small engine's
+    `orgmodel.small.records.Unit`."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
 
 
-def _add_community(g: nx.MultiDiGraph, row: dict[str, object], units: list[dict[str, object]],
-                   relations: list[dict[str, object]]) -> None:
-    community = str(row["id"])
-    rural = row["kind"] == "rural"
-    g.add_node(("community", community), kind="community", label=row["name"] or community,
-               rural=rural, households=row["households"], region=row["region"])
-    for unit in units:
-        _add_unit(g, community, str(unit["unit"]), rural, unit["name"])  # type: ignore[arg-type]
-    for r in relations:
-        source = _end(g, community, r["from_unit"], r["from_government"], rural)
-        target = _end(g, community, r["to_unit"], r["to_government"], rural)
+class DeclaredRelation(Protocol):
+    """A relation a community declares (关系表): a row of `Roster.relations`, or the small
+    engine's `orgmodel.small.records.Relation`. Each end is a unit or a government body."""
+
+    @property
+    def from_unit(self) -> str | None: ...
+    @property
+    def from_government(self) -> str | None: ...
+    @property
+    def to_unit(self) -> str | None: ...
+    @property
+    def to_government(self) -> str | None: ...
+    @property
+    def type(self) -> str: ...
+
+
+class CommunityRows(Protocol):
+    """What the structure graph reads of one community, as plain rows: both a roster's tables
+    (`structure_graph`) and the small engine's records (`orgmodel.small.records.Community`)
+    give it, so both engines decide R1 on one graph."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def households(self) -> float | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def units(self) -> Sequence[DeclaredUnit]: ...
+    @property
+    def relations(self) -> Sequence[DeclaredRelation]: ...
+
+
+class _Unit(NamedTuple):
+    unit: str
+    name: str | None
+
+
+class _Relation(NamedTuple):
+    from_unit: str | None
+    from_government: str | None
+    to_unit: str | None
+    to_government: str | None
+    type: str
+
+
+class _Community(NamedTuple):
+    id: str
+    name: str | None
+    kind: str
+    households: float | None
+    region: str | None
+    units: list[_Unit]
+    relations: list[_Relation]
+
+
+def _community_rows(roster: Roster) -> list[_Community]:
+    """The roster's communities with their declared units and relations, in roster order."""
+    units: dict[str, list[_Unit]] = {}
+    for community, *unit in roster.units.select("community", *_Unit._fields).iter_rows():
+        units.setdefault(community, []).append(_Unit._make(unit))
+    relations: dict[str, list[_Relation]] = {}
+    for community, *relation in roster.relations.select("community", *_Relation._fields).iter_rows():
+        relations.setdefault(community, []).append(_Relation._make(relation))
+    return [_Community(cid, name, kind, households, region, units.get(cid, []), relations.get(cid, []))
+            for cid, name, kind, households, region
+            in roster.communities.select("id", "name", "kind", "households", "region").iter_rows()]
+
+
+def _add_community(g: nx.MultiDiGraph, c: CommunityRows) -> None:
+    rural = c.kind == "rural"
+    g.add_node(("community", c.id), kind="community", label=c.name or c.id,
+               rural=rural, households=c.households, region=c.region)
+    for unit in c.units:
+        _add_unit(g, c.id, unit.unit, rural, unit.name)
+    for r in c.relations:
+        source = _end(g, c.id, r.from_unit, r.from_government, rural)
+        target = _end(g, c.id, r.to_unit, r.to_government, rural)
         if source is not None and target is not None:
-            g.add_edge(source, target, type=r["type"], declared=True)
+            g.add_edge(source, target, type=r.type, declared=True)
 
 
 def _add_standing_relations(g: nx.MultiDiGraph, community: str) -> None:
@@ -91,6 +167,22 @@ def _add_standing_relations(g: nx.MultiDiGraph, community: str) -> None:
         a, b = unit_node(community, source), unit_node(community, target)
         if a in g and b in g and not any(d["type"] == kind for d in g.get_edge_data(a, b, default={}).values()):
             g.add_edge(a, b, type=kind)
+
+
+def structure_of(communities: Sequence[CommunityRows],
+                 staff: Callable[[nx.MultiDiGraph], None] | None = None) -> nx.MultiDiGraph:
+    """The structure of communities given as plain rows: their declared units, the relations
+    declared and standing, and the outside bodies. The one definition both engines' R1 and the
+    charts read. `staff` adds the people before the standing relations, since a unit only a
+    post brings into being takes part in them too."""
+    g = nx.MultiDiGraph()
+    for community in communities:
+        _add_community(g, community)
+    if staff is not None:
+        staff(g)
+    for community in communities:
+        _add_standing_relations(g, community.id)
+    return g
 
 
 def structure_graph(roster: Roster, as_of: dt.date | None = None,
@@ -102,14 +194,8 @@ def structure_graph(roster: Roster, as_of: dt.date | None = None,
     leadership groups, their posts by office and their members."""
     if communities is not None:
         roster = roster.restricted(communities)
-    g = nx.MultiDiGraph()
-    units, relations = _rows_by_community(roster.units), _rows_by_community(roster.relations)
-    for row in roster.communities.iter_rows(named=True):
-        _add_community(g, row, units.get(str(row["id"]), []), relations.get(str(row["id"]), []))
-    if as_of is not None:
-        _add_people(g, roster, as_of)
-    for community in roster.communities["id"].to_list():
-        _add_standing_relations(g, community)
+    staff = None if as_of is None else functools.partial(_add_people, roster=roster, as_of=as_of)
+    g = structure_of(_community_rows(roster), staff)
     if groups:
         _add_groups(g, roster)
     return g

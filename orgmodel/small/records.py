@@ -73,6 +73,14 @@ class Post:
 
 
 @dataclass(slots=True)
+class Unit:
+    """A declared unit, with the name the roster gives it (the structure graph's label)."""
+
+    unit: str  # a code of vocabulary.UNITS
+    name: str | None
+
+
+@dataclass(slots=True)
 class Relation:
     from_unit: str | None
     from_government: str | None
@@ -109,7 +117,7 @@ class Community:
     population: float | None
     pilot: bool
     office_activity_yuan: float | None
-    units: list[str] = field(default_factory=list)  # declared units (codes)
+    units: list[Unit] = field(default_factory=list)  # declared units, in order
     posts: list[Post] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
@@ -375,8 +383,7 @@ def _community(c: dict[str, object], i: int, regions: dict[str, Region], people:
     )
     for row in _list(c, "units"):
         u = _record(row)
-        _text(u.get("name"))  # read by no rule, but still a text or nothing
-        community.units.append(_UNIT(u.get("kind")))
+        community.units.append(Unit(_UNIT(u.get("kind")), _text(u.get("name"))))
     for row in _list(c, "people"):
         person = _person(_record(row))
         if person.id in people:

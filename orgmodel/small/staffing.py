@@ -31,7 +31,7 @@ class Staffing:
                 held[post.person] = held.get(post.person, False) or post.full_time
         self.community = community
         self.posts = posts  # (unit, role) → {person: full-time}
-        self.units = {unit for unit, _ in posts}.union(community.units)
+        self.units = {unit for unit, _ in posts}.union(u.unit for u in community.units)
 
     def holders(self, posts: Iterable[Post]) -> dict[str, bool]:
         """Persons holding any of the posts, full-time if any of those posts is."""

@@ -20,11 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orgmodel import small, vocabulary
+from orgmodel import graph, small, vocabulary
 from orgmodel.errors import RosterInputError
+from orgmodel.input import normalize
+from orgmodel.input.readers.json_yaml import read_document
 from orgmodel.rules.kinds import FINDING_SCHEMA, KINDS, Finding
 from orgmodel.rules.pack import Pack, available, load_pack
 from orgmodel.rules.testing import AS_OF, change_community, change_person, pipeline_bytes
+from orgmodel.small import records
 from orgmodel.small.plan import plan_for
 from orgmodel.small.report import to_bytes
 
@@ -325,7 +328,6 @@ def _pack(**rule: Any) -> Pack:
 
 
 DECLINED_PARAMETERS = [  # (kind, parameters): each kind module says why its per-community path declines them
-    pytest.param("forbidden_relation", {"source": "party_org", "type": "leads"}, id="a unit as the source"),
     pytest.param("qualification", {"post": "governance_office.student_social_worker", "attribute": "education",
                                    "allowed": ["bachelor", True], "requirement": "本科"}, id="codes mixed with true"),
     pytest.param("qualification", {"post": "governance_office.student_social_worker", "attribute": "education",
@@ -346,6 +348,7 @@ def test_a_pack_with_what_the_small_path_does_not_reproduce_gets_none(kind: str,
 
 @pytest.mark.parametrize(("kind", "parameters"), [
     pytest.param("forbidden_relation", {"source": "government", "type": "leads"}, id="a government body as the source"),
+    pytest.param("forbidden_relation", {"source": "party_org", "type": "leads"}, id="a unit as the source"),
     pytest.param("qualification", {"post": "governance_office.resident_police", "attribute": "police_officer",
                                    "allowed": [True], "requirement": "民警"}, id="true for a yes/no attribute"),
 ])
@@ -353,6 +356,53 @@ def test_the_same_kinds_with_other_parameters_take_the_small_path(kind: str, par
     pack = _pack(kind=kind, parameters=parameters)
     assert KINDS[kind].small_declines(pack.params(pack.rules[0])) is None
     assert assert_same_or_declined(hongqiao(), pack, AS_OF) is not None
+
+
+@SETTINGS
+@given(doc=readable_documents(), source=st.sampled_from(list(vocabulary.UNITS)),
+       type_=st.sampled_from(list(vocabulary.RELATION_TYPES)), data=st.data())
+def test_a_unit_as_the_source_of_a_forbidden_relation_gets_the_pipelines_bytes(
+        doc: dict[str, Any], source: str, type_: str, data: st.DataObject) -> None:
+    """Both engines decide on one structure graph: declared units (some named, some twice),
+    relations declared from the source, standing relations between declared units."""
+    units = st.sampled_from(list(vocabulary.UNITS))
+    for community in doc["communities"]:
+        community["units"] += [{"kind": kind} for kind in data.draw(st.lists(st.just(source) | units, max_size=3))]
+        for unit in community["units"]:
+            unit["name"] = data.draw(st.sampled_from([None, "虹桥服务中心", " 党群之家 "]))
+        community["relations"] += [{"from": source, "to": data.draw(relation_end(data.draw(units))), "type": type_}
+                                   for _ in range(data.draw(st.integers(0, 2)))]
+    pack = _pack(kind="forbidden_relation", parameters={"source": source, "type": type_},
+                 applies_to=data.draw(st.sampled_from([None, ["urban"], ["rural"]])))
+    assert assert_same_or_declined(doc, pack, data.draw(st.sampled_from(DAYS))) is not None
+
+
+def test_the_records_give_the_structure_graph_the_roster_gives() -> None:
+    """One definition: `graph.structure_of` over the small engine's records builds the very graph
+    `graph.structure_graph` builds from the roster's tables (nodes, labels, declared and
+    standing edges), so both engines decide forbidden_relation on one graph."""
+    doc = hongqiao()
+    first = doc["communities"][0]
+    first["units"] += [{"kind": "service_station", "name": " 虹桥党群服务中心 "}, {"kind": "service_station", "name": "又一个"}]
+    first["relations"] += [{"from": "居委会", "to": "owners_committee", "type": "管理"},
+                           {"from": "service_station", "to": {"government": "区民政局"}, "type": "leads"},
+                           {"from": "政府:和平桥街道办事处", "to": "service_station", "type": "leads"},
+                           {"from": "政府:和平桥街道办事处", "to": "service_station", "type": "leads"}]
+    village = {**copy.deepcopy(first), "id": "V1", "kind": "rural", "name": None, "people": []}
+    village["relations"].append({"from": "assembly", "to": "residents_committee", "type": "decides"})
+    doc["communities"].append(village)
+
+    from_records = graph.structure_of(records.read(doc).communities)
+    from_roster = graph.structure_graph(normalize.load(read_document(copy.deepcopy(doc), "case.json"))[0])
+    edges = lambda g: sorted((a, b, sorted(d.items())) for a, b, d in g.edges(data=True))  # noqa: E731
+    assert dict(from_records.nodes(data=True)) == dict(from_roster.nodes(data=True))
+    assert edges(from_records) == edges(from_roster)
+    community = first["id"]
+    assert from_roster.nodes[graph.unit_node(community, "service_station")]["label"] == "虹桥党群服务中心"
+    assert from_roster.nodes[graph.unit_node("V1", "residents_committee")]["label"] == "村民委员会"
+    assert graph.forbidden_edges(from_records, "residents_committee", "manages") == [
+        (graph.unit_node(c, "residents_committee"), graph.unit_node(c, unit))
+        for c in (community, "V1") for unit in ("owners_committee", "service_station")]
 
 
 def test_a_pack_is_planned_anew_when_it_changes_under_the_same_id_and_version() -> None:

@@ -23,6 +23,9 @@ from orgmodel.rules.kinds.base import (
 )
 
 if TYPE_CHECKING:
+    import networkx as nx
+
+    from orgmodel.small.records import Relation
     from orgmodel.small.staffing import World
 
 FORBIDDEN_RELATION = "{detail}与{label}的关系为“{relation}”,政府对社区应为指导与协助,不是领导"
@@ -38,39 +41,49 @@ def forbidden_relation(rule: RuleSpec, p: ForbiddenRelationParams, ctx: Context)
     """No edge of `type` from `source` (a government body, or a unit) to a community unit.
     Decided on each community's structure graph (`orgmodel.graph`), built only for the
     communities whose relations contain such an edge type at all."""
-    from orgmodel import graph  # networkx loads only when some community has such a relation
+    from orgmodel import graph  # imported where the graph is built, as in the small engine below
 
     relations = ctx.roster.relations.filter(pl.col("type") == p.type)
     from_source = pl.col("from_government").is_not_null() if p.source == "government" else pl.col("from_unit") == p.source
     communities = scope(rule, ctx).select(community="community_id")
     candidates = relations.filter(from_source).join(communities, on="community", how="semi")
     g = graph.structure_graph(ctx.roster.restricted(candidates["community"].unique()))
-    rows = [{"community_id": g.nodes[target]["community"], "unit": g.nodes[target]["unit"],
-             "detail": g.nodes[source]["label"], "relation": vocabulary.RELATION_TYPES[p.type]}
-            for source, target in graph.forbidden_edges(g, p.source, p.type)]
-    frame = pl.DataFrame(rows, schema={"community_id": pl.String, "unit": pl.String, "detail": pl.String,
-                                       "relation": pl.String})
-    frame = frame.with_columns(label=pl.col("unit").replace_strict(vocabulary.UNIT_SHORT, default=pl.col("unit")))
+    frame = pl.DataFrame(_forbidden(g, p), schema={"community_id": pl.String, "unit": pl.String, "detail": pl.String},
+                         orient="row")
+    frame = frame.with_columns(label=pl.col("unit").replace_strict(vocabulary.UNIT_SHORT, default=pl.col("unit")),
+                               relation=pl.lit(vocabulary.RELATION_TYPES[p.type]))
     return findings(frame, severity=rule.severity, measure="relations", shortfall=0,
                     message_expr=message(FORBIDDEN_RELATION))
 
 
-def _declines(p: ForbiddenRelationParams) -> str | None:
-    """A unit as the source: the columnar engine decides on the structure graph, whose edges
-    between a community's own units (and their labels) the small engine does not rebuild."""
-    return None if p.source == "government" else f"source {p.source}: edges between units need the structure graph"
+def _forbidden(g: nx.MultiDiGraph, p: ForbiddenRelationParams) -> list[tuple[str, str, str]]:
+    """(community, unit, the source's label) per forbidden edge, in `graph.forbidden_edges`'
+    order (by the source, then the unit): what both engines report."""
+    from orgmodel import graph
+
+    return [(g.nodes[target]["community"], g.nodes[target]["unit"], g.nodes[source]["label"])
+            for source, target in graph.forbidden_edges(g, p.source, p.type)]
 
 
-@per_community("forbidden_relation", declines=_declines)
+def _from_source(relation: Relation, p: ForbiddenRelationParams) -> bool:
+    """The small engine's twin of the columnar filter on the relations: an edge of the type from the source."""
+    if relation.type != p.type:
+        return False
+    return relation.from_government is not None if p.source == "government" else relation.from_unit == p.source
+
+
+@per_community("forbidden_relation")
 def forbidden_relation_one(rule: RuleSpec, p: ForbiddenRelationParams, world: World) -> list[Finding]:
-    """Edges of the type from a government body into a unit of the community, in the order of
-    `graph.forbidden_edges` (by the body's name, then the unit)."""
-    edges = sorted((r.from_government, s.community.id, r.to_unit)
-                   for s in world.scope(rule.applies_to) for r in s.community.relations
-                   if r.type == p.type and r.from_government is not None and r.to_government is None
-                   and r.to_unit is not None)
+    """The same structure graph as the columnar engine's (`graph.structure_of`, from the
+    records), built for the same communities: those with a relation of the type from the source."""
+    candidates = [s.community for s in world.scope(rule.applies_to)
+                  if any(_from_source(r, p) for r in s.community.relations)]
+    if not candidates:
+        return []
+    from orgmodel import graph  # only when a community has such a relation: most small documents never build a graph
+
     relation = vocabulary.RELATION_TYPES[p.type]
     return [finding(rule.severity, texts.fill(FORBIDDEN_RELATION, {
-                        "detail": body, "label": vocabulary.UNIT_SHORT.get(unit, unit), "relation": relation}),
-                    community, unit=unit, measure="relations", detail=body)
-            for body, community, unit in edges]
+                        "detail": detail, "label": vocabulary.UNIT_SHORT.get(unit, unit), "relation": relation}),
+                    community, unit=unit, measure="relations", detail=detail)
+            for community, unit, detail in _forbidden(graph.structure_of(candidates), p)]

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.rate_limits import LimitSpent, Quota, RateLimits, record
 from api.registry import repository
-from api.registry.views import ROLES, KeyInfo, Role
+from api.schemas.keys import ROLES, KeyPublic, Role
 from api.settings import Settings
 
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -35,7 +35,7 @@ _AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="orgmodel"'}
 class Caller:
     """The key behind a request; `key` is None for an anonymous caller on a trusted network."""
 
-    key: KeyInfo | None
+    key: KeyPublic | None
 
     @property
     def region(self) -> str:
@@ -58,17 +58,17 @@ class KeyCache:
     def __init__(self, sessions: sessionmaker[Session], seconds: float):
         self._sessions = sessions
         self._seconds = seconds
-        self._known: dict[str, tuple[float, KeyInfo | None]] = {}
+        self._known: dict[str, tuple[float, KeyPublic | None]] = {}
         self._lock = threading.Lock()
 
-    def cached(self, plaintext: str) -> tuple[bool, KeyInfo | None]:
+    def cached(self, plaintext: str) -> tuple[bool, KeyPublic | None]:
         """(True, the key) when the answer is remembered, (False, None) when the registry must be asked."""
         hit = self._known.get(_digest(plaintext))
         if hit is not None and hit[0] > time.monotonic():
             return True, hit[1]
         return False, None
 
-    def lookup(self, plaintext: str) -> KeyInfo | None:
+    def lookup(self, plaintext: str) -> KeyPublic | None:
         """Ask the registry (blocking: run it in the thread pool) and remember the answer."""
         digest = _digest(plaintext)
         now = time.monotonic()
@@ -144,7 +144,7 @@ async def charge_key(request: Request, key_id: int) -> Quota | None:
 
 
 def _authenticate(limits: RateLimits, keys: KeyCache, plaintext: str, address: str
-                  ) -> tuple[KeyInfo | None, Quota | None, bool]:
+                  ) -> tuple[KeyPublic | None, Quota | None, bool]:
     """The key and the quota that decided, and whether the address's wrong keys were spent
     already (then the key was not looked up). Blocking when the store or the registry is asked:
     the caller runs it in the thread pool then, once for all of it."""

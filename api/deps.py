@@ -106,5 +106,5 @@ PageQuery = Annotated[Page, Depends(page_query)]
 # Path parameters, with an example from examples/hongqiao.json (the docs show it; schemathesis tries it).
 RegionId = Annotated[str, Path(description="a region code (行政区划代码)", examples=["320602"])]
 CommunityId = Annotated[str, Path(description="a community code", examples=["320602001001"])]
-PersonId = Annotated[str, Path(description="a person's id (PersonView.id): the roster's own, or the pseudonym (pid-…) "
+PersonId = Annotated[str, Path(description="a person's id (PersonPublic.id): the roster's own, or the pseudonym (pid-…) "
                                            "of one keyed by a resident ID number", examples=["P001"])]

@@ -31,7 +31,6 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from api import hygiene
-from api.bodies import INVALID_TEXT
 from api.logs import LOGGER
 from api.privacy import masked_value
 from api.registry.db import DatabaseBusy
@@ -45,6 +44,7 @@ from api.registry.repository import (
     RegistryError,
     StaleVersion,
 )
+from api.schemas.body import INVALID_TEXT
 from orgmodel import charts
 from orgmodel.errors import InputError, PackError, RosterInputError, input_error
 from orgmodel.text_hygiene import bad_characters

@@ -4,7 +4,7 @@
 * an `ETag` on every successful read of `/v1` (the record's version where a router set one, else a
   hash of the body), and `If-None-Match` answered 304;
 * unknown query parameters refused (422, each one named), so that a typo is not a silent default;
-* lists as `{items, total, next}` (`ListPage`, `listing`);
+* lists as `{items, total, next}` (`api.schemas.page.ListPage`, `listing`);
 * the OpenAPI document: named operationIds, the response headers, `If-Match` required where a
   change answers 428 without it, `Idempotency-Key` on the creating POSTs, the problem codes;
 * the pages describing each problem type (`/problems/<code>`).
@@ -15,15 +15,13 @@ from __future__ import annotations
 import hashlib
 import html
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import idempotency
@@ -33,22 +31,6 @@ from orgmodel.errors import InputError
 T = TypeVar("T")
 
 # --- lists -------------------------------------------------------------------------------------
-
-
-class ListPage(BaseModel, Generic[T]):
-    """One page of a list: its items, how many there are in all, and the page after it."""
-
-    items: list[T]
-    total: int = Field(description="how many items the list holds in all (every page)")
-    next: str | None = Field(description="the next page (path and query), or null on the last page")
-
-
-@cache
-def page_model(item: type[BaseModel]) -> type[ListPage[Any]]:
-    """`ListPage[RegionView]` under a name a generated client can use: `RegionPage`."""
-    name = item.__name__.removesuffix("View").removesuffix("Info") + "Page"
-    model: type[ListPage[Any]] = type(name, (ListPage[item],), {"__module__": __name__})  # type: ignore[valid-type]
-    return model
 
 
 def next_page(request: Request, offset: int, limit: int, shown: int, total: int) -> str | None:

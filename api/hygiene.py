@@ -3,7 +3,7 @@
 Two codes, the same on every database: `invalid_text` — a control, bidi or zero-width
 character (`orgmodel.text_hygiene`) — and `text_too_long` — more characters than the column
 that would hold the value (`api.registry.models.text_caps`; PostgreSQL would refuse it,
-SQLite keep it). Request bodies are checked by their models (`api.bodies`); an imported
+SQLite keep it). Request bodies are checked by their models (`api.schemas.body`); an imported
 roster's cells here, where each still knows its file, sheet, row or document path.
 """
 

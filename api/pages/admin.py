@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from api.pages.common import ROLE_NAMES, Admin, PageError, flash, page, posted_form
 from api.privacy import masked_all
 from api.registry import repository
-from api.registry.views import ROLES
+from api.schemas.keys import ROLES
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[FormData, Depends(posted_form)]

@@ -27,7 +27,7 @@ from starlette.templating import Jinja2Templates
 from api.access import Caller, _trusted, charge_key
 from api.pages.security import CSRF_FIELD, csrf_ok, csrf_token, key_binding
 from api.registry import models, repository
-from api.registry.views import ROLES, KeyInfo, Role
+from api.schemas.keys import ROLES, KeyPublic, Role
 from api.services import pipeline
 from api.settings import Settings
 from orgmodel.check import CheckResult, today_in_china
@@ -112,7 +112,7 @@ def allowed(caller: Caller | None, role: Role) -> bool:
     return caller is not None and caller.key is not None and _RANK[caller.key.role] >= _RANK[role]
 
 
-def _session_key(request: Request, key_id: int, binding: str) -> KeyInfo | None:
+def _session_key(request: Request, key_id: int, binding: str) -> KeyPublic | None:
     """The live key of this id whose stored hash the session is bound to (blocking: one lookup
     by primary key); None when it was revoked, or the binding is not this key's."""
     k = models.ApiKey
@@ -121,7 +121,7 @@ def _session_key(request: Request, key_id: int, binding: str) -> KeyInfo | None:
     if row is None or not hmac.compare_digest(key_binding(request.app.state.page_secret, row.key_hash), binding):
         return None
     role: Role = row.role  # type: ignore[assignment]
-    return KeyInfo(id=row.id, prefix=row.prefix, region=row.region_id, role=role, created_at=row.created_at,
+    return KeyPublic(id=row.id, prefix=row.prefix, region=row.region_id, role=role, created_at=row.created_at,
                    created_by=row.created_by)
 
 

@@ -32,7 +32,8 @@ from api.pages.common import (
 )
 from api.privacy import masked_all
 from api.registry import repository
-from api.registry.views import AppointmentView, CommunityView
+from api.schemas.appointments import AppointmentPublic
+from api.schemas.communities import CommunityPublic
 from api.settings import Settings
 from orgmodel import charts, vocabulary
 from orgmodel.report.figures import community_status
@@ -54,7 +55,7 @@ def inline_svg(svg: bytes) -> Markup:
     return Markup(text)
 
 
-def _community(request: Request, region: str, community_id: str) -> CommunityView:
+def _community(request: Request, region: str, community_id: str) -> CommunityPublic:
     with request.app.state.sessions() as session:
         try:
             return repository.get_community(session, region, community_id)
@@ -62,7 +63,7 @@ def _community(request: Request, region: str, community_id: str) -> CommunityVie
             raise PageError(404, f"找不到社区“{community_id}”(或不在本密钥的管辖范围内)") from exc
 
 
-def _appointments(request: Request, region: str, community_id: str, as_of: Any) -> list[AppointmentView]:
+def _appointments(request: Request, region: str, community_id: str, as_of: Any) -> list[AppointmentPublic]:
     with request.app.state.sessions() as session:
         return masked_all(repository.list_appointments(session, region, community_id=community_id, as_of=as_of))
 
@@ -72,7 +73,7 @@ def _chart(data: Stored, community_id: str, fmt: str, timeout: float) -> bytes:
 
 
 async def _stored_community(request: Request, caller: SignedIn, community_id: str, as_of: str | None,
-                            rules: str | None) -> tuple[dt.date, Pack, Settings, CommunityView, Stored]:
+                            rules: str | None) -> tuple[dt.date, Pack, Settings, CommunityPublic, Stored]:
     """What a community's page and its chart both read: the day, the pack, the community (404
     outside the caller's region) and its region's stored roster checked on that day."""
     day = as_of_date(as_of)

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from api.access import Caller
 from api.pages.common import PageError, SignedIn, page, posted_form
 from api.registry import models, repository
-from api.registry.views import ImportSummary
+from api.schemas.rosters import ImportSummary
 from api.services.jobs import JobContext, import_params
 from orgmodel.input import readers
 from orgmodel.rules.pack import Pack, load_pack

@@ -44,7 +44,7 @@ from api.pages.common import (
 )
 from api.privacy import masked_value
 from api.registry import repository
-from api.registry.views import RegionView
+from api.schemas.regions import RegionPublic
 from api.settings import Settings
 from orgmodel import identity
 from orgmodel.check import CheckResult, check
@@ -114,7 +114,7 @@ async def _file(form: FormData) -> tuple[bytes, str]:
     return data, name
 
 
-def _regions(request: Request, caller: Caller) -> list[RegionView]:
+def _regions(request: Request, caller: Caller) -> list[RegionPublic]:
     with request.app.state.sessions() as session:
         return repository.list_regions(session, caller.region)
 

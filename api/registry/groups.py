@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from api.registry import models
 from api.registry import repository as repo
-from api.registry.views import FacilitiesView, FacilityView, LeadershipGroupView, LeadershipMemberView
+from api.schemas.facilities import FacilitiesPublic, FacilityPublic
+from api.schemas.leadership import LeadershipGroupPublic, LeadershipMemberPublic
 from orgmodel import vocabulary
 from orgmodel.errors import InputError
 from orgmodel.roster import Roster
@@ -263,30 +264,30 @@ def facilities_in_document(session: Session, subtree: Select[tuple[str]], as_of:
 
 # --- reading and replacing one group or list -------------------------------------------------------
 
-def _group_view(region_id: str, group: Any, members: list[Any]) -> LeadershipGroupView:
-    return LeadershipGroupView(
+def _group_view(region_id: str, group: Any, members: list[Any]) -> LeadershipGroupPublic:
+    return LeadershipGroupPublic(
         region=region_id, recorded=group is not None, name=None if group is None else group["name"],
-        members=[LeadershipMemberView(**{f: row[f] for f in MEMBER_FIELDS}) for row in members],
+        members=[LeadershipMemberPublic(**{f: row[f] for f in MEMBER_FIELDS}) for row in members],
         version=0 if group is None else group["version"],
         recorded_at=None if group is None else group["recorded_at"],
         recorded_by=None if group is None else group["recorded_by"])
 
 
-def get_group(session: Session, key_region_id: str, region_id: str) -> LeadershipGroupView:
+def get_group(session: Session, key_region_id: str, region_id: str) -> LeadershipGroupPublic:
     """The region's current group, every member with their dates (version 0: none stored)."""
     repo.get_region(session, key_region_id, region_id)
     return _group_view(region_id, *_current_group(session, region_id))
 
 
 def replace_group(session: Session, key_region_id: str, region_id: str, name: str | None,
-                  members: Sequence[Mapping[str, Any]] | None, expected_version: int, actor: str) -> LeadershipGroupView:
+                  members: Sequence[Mapping[str, Any]] | None, expected_version: int, actor: str) -> LeadershipGroupPublic:
     """The region's group replaced whole (`members` None: the group removed); a new version."""
     values = None if members is None else [member_values(member, f"members[{i}]") for i, member in enumerate(members)]
     for row in values or []:
         repo._refuse_unstorable(models.LeadershipMember, row)
     repo._refuse_unstorable(models.LeadershipGroup, {"name": name})
 
-    def work() -> LeadershipGroupView:
+    def work() -> LeadershipGroupPublic:
         repo.get_region(session, key_region_id, region_id)
         old, old_members = _current_group(session, region_id)
         current = 0 if old is None else int(old["version"])
@@ -306,16 +307,16 @@ def replace_group(session: Session, key_region_id: str, region_id: str, name: st
     return repo._in_transaction(session, work)
 
 
-def _facilities_view(community_id: str, region_id: str, listed: Any, rows: list[Any]) -> FacilitiesView:
-    return FacilitiesView(
+def _facilities_view(community_id: str, region_id: str, listed: Any, rows: list[Any]) -> FacilitiesPublic:
+    return FacilitiesPublic(
         community=community_id, region=region_id, recorded=listed is not None,
-        facilities=[FacilityView(**{f: row[f] for f in FACILITY_FIELDS}) for row in rows],
+        facilities=[FacilityPublic(**{f: row[f] for f in FACILITY_FIELDS}) for row in rows],
         version=0 if listed is None else listed["version"],
         recorded_at=None if listed is None else listed["recorded_at"],
         recorded_by=None if listed is None else listed["recorded_by"])
 
 
-def get_facilities(session: Session, key_region_id: str, community_id: str) -> FacilitiesView:
+def get_facilities(session: Session, key_region_id: str, community_id: str) -> FacilitiesPublic:
     """The community's current facilities with their dates (`recorded` false, version 0: not recorded)."""
     community = repo.get_community(session, key_region_id, community_id)
     return _facilities_view(community_id, community.region, *_current_facilities(session, community_id))
@@ -323,13 +324,13 @@ def get_facilities(session: Session, key_region_id: str, community_id: str) -> F
 
 def replace_facilities(session: Session, key_region_id: str, community_id: str,
                        facilities: Sequence[Mapping[str, Any]] | None, expected_version: int,
-                       actor: str) -> FacilitiesView:
+                       actor: str) -> FacilitiesPublic:
     """The community's facility list replaced whole (None: "not recorded" again); a new version."""
     values = None if facilities is None else [facility_values(f, f"facilities[{i}]") for i, f in enumerate(facilities)]
     for row in values or []:
         repo._refuse_unstorable(models.Facility, row)
 
-    def work() -> FacilitiesView:
+    def work() -> FacilitiesPublic:
         community = repo.get_community(session, key_region_id, community_id)
         old, old_rows = _current_facilities(session, community_id)
         current = 0 if old is None else int(old["version"])

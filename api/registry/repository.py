@@ -34,17 +34,13 @@ from api import hygiene
 from api.registry import models
 from api.registry.db import DatabaseBusy as DatabaseBusy  # what a write that waited too long raises
 from api.registry.db import begin_write
-from api.registry.views import (
-    ROLES,
-    AppointmentView,
-    AuditView,
-    CommunityView,
-    ImportSummary,
-    KeyInfo,
-    PersonView,
-    RegionView,
-    Role,
-)
+from api.schemas.appointments import AppointmentPublic
+from api.schemas.audit import AuditPublic
+from api.schemas.communities import CommunityPublic
+from api.schemas.keys import ROLES, KeyPublic, Role
+from api.schemas.people import PersonPublic
+from api.schemas.regions import RegionPublic
+from api.schemas.rosters import ImportSummary
 from orgmodel import identity, vocabulary
 from orgmodel.errors import InputError, RosterInputError
 from orgmodel.input import cells, normalize
@@ -207,8 +203,8 @@ def _ancestors(session: Session, region_id: str) -> list[str]:
 _REGION_FIELDS = ("id", "parent_id", "name", "level", "min_wage_monthly_yuan")
 
 
-def _region_view(row: Any) -> RegionView:
-    return RegionView(id=row.id, parent=row.parent_id, name=row.name, level=row.level,
+def _region_view(row: Any) -> RegionPublic:
+    return RegionPublic(id=row.id, parent=row.parent_id, name=row.name, level=row.level,
                       min_wage_monthly_yuan=row.min_wage_monthly_yuan, version=row.version,
                       recorded_at=row.recorded_at, recorded_by=row.recorded_by)
 
@@ -223,12 +219,12 @@ def _level_code(level: str | None) -> str:
 
 
 def create_region(session: Session, region_id: str, actor: str, *, parent_id: str | None = None, name: str | None = None,
-                  level: str | None = None, min_wage_monthly_yuan: float | None = None) -> RegionView:
+                  level: str | None = None, min_wage_monthly_yuan: float | None = None) -> RegionPublic:
     """Add a region (an administrator's setup step; a root has no parent). Its level is required:
     a region without one cannot be checked, nor can any region above it."""
     code = _level_code(level)
 
-    def work() -> RegionView:
+    def work() -> RegionPublic:
         if parent_id is not None and _region_row(session, parent_id) is None:
             raise NotFound("region", parent_id)
         if _region_row(session, region_id) is not None:
@@ -306,12 +302,12 @@ def delete_region(session: Session, key_region_id: str, region_id: str, actor: s
 
 
 def update_region(session: Session, key_region_id: str, region_id: str, *, name: str | None, level: str | None,
-                  min_wage_monthly_yuan: float | None, expected_version: int, actor: str) -> RegionView:
+                  min_wage_monthly_yuan: float | None, expected_version: int, actor: str) -> RegionPublic:
     """Replace a region's name, level and minimum wage (not its place in the tree): a new version.
     How a region stored without a level gets one."""
     code = _level_code(level)
 
-    def work() -> RegionView:
+    def work() -> RegionPublic:
         _lock_subtree(session, region_id)  # an import into it or above it rewrites this row too
         reg = models.Region
         row = session.execute(select(reg).where(reg.id == region_id, _current(reg),
@@ -337,7 +333,7 @@ def _region_row(session: Session, region_id: str) -> Any:
     return session.execute(select(r).where(r.id == region_id, _current(r))).scalar_one_or_none()
 
 
-def get_region(session: Session, key_region_id: str, region_id: str) -> RegionView:
+def get_region(session: Session, key_region_id: str, region_id: str) -> RegionPublic:
     r = models.Region
     row = session.execute(select(r).where(r.id == region_id, _current(r), r.id.in_(_subtree(key_region_id)))).scalar()
     if row is None:
@@ -345,7 +341,7 @@ def get_region(session: Session, key_region_id: str, region_id: str) -> RegionVi
     return _region_view(row)
 
 
-def list_regions(session: Session, key_region_id: str) -> list[RegionView]:
+def list_regions(session: Session, key_region_id: str) -> list[RegionPublic]:
     r = models.Region
     rows = session.scalars(select(r).where(_current(r), r.id.in_(_subtree(key_region_id))).order_by(r.id))
     return [_region_view(row) for row in rows]
@@ -353,14 +349,14 @@ def list_regions(session: Session, key_region_id: str) -> list[RegionView]:
 
 # --- communities and people ---------------------------------------------------------------------
 
-def _community_view(row: Any) -> CommunityView:
-    return CommunityView(id=row.id, region=row.region_id, name=row.name, kind=row.kind, households=row.households,
+def _community_view(row: Any) -> CommunityPublic:
+    return CommunityPublic(id=row.id, region=row.region_id, name=row.name, kind=row.kind, households=row.households,
                          population=row.population, pilot=row.pilot, office_activity_yuan=row.office_activity_yuan,
                          version=row.version, recorded_at=row.recorded_at, recorded_by=row.recorded_by)
 
 
 def list_communities(session: Session, key_region_id: str, *, region_id: str | None = None, limit: int = 1000,
-                     offset: int = 0) -> list[CommunityView]:
+                     offset: int = 0) -> list[CommunityPublic]:
     c = models.Community
     query = select(c).where(_current(c), c.region_id.in_(_subtree(key_region_id)))
     if region_id is not None:
@@ -368,7 +364,7 @@ def list_communities(session: Session, key_region_id: str, *, region_id: str | N
     return [_community_view(row) for row in session.scalars(query.order_by(c.id).limit(limit).offset(offset))]
 
 
-def get_community(session: Session, key_region_id: str, community_id: str) -> CommunityView:
+def get_community(session: Session, key_region_id: str, community_id: str) -> CommunityPublic:
     c = models.Community
     row = session.scalars(select(c).where(c.id == community_id, _current(c), c.region_id.in_(_subtree(key_region_id)))).first()
     if row is None:
@@ -380,9 +376,9 @@ def _public(row: Any) -> str:
     return row.public_id or row.person_id  # type: ignore[no-any-return]
 
 
-def _person_view(row: Any) -> PersonView:
+def _person_view(row: Any) -> PersonPublic:
     public = _public(row)
-    return PersonView(id=public, masked_id=None if public == row.person_id else mask_text(row.person_id),
+    return PersonPublic(id=public, masked_id=None if public == row.person_id else mask_text(row.person_id),
                       scope=row.scope, name=row.name, education=row.education,
                       police_officer=row.police_officer, political_legal_officer=row.political_legal_officer,
                       monthly_pay_yuan=row.monthly_pay_yuan, gender=row.gender,
@@ -400,7 +396,7 @@ def _visible_people(key_region_id: str) -> ColumnElement[bool]:
 
 
 def list_people(session: Session, key_region_id: str, *, as_of: dt.date | None = None, limit: int = 1000,
-                offset: int = 0) -> list[PersonView]:
+                offset: int = 0) -> list[PersonPublic]:
     """The people the region sees; with `as_of`, only those holding a post of the region on that day."""
     p, a = models.Person, models.Appointment
     query = select(p).where(_current(p), _visible_people(key_region_id)).order_by(p.scope, p.public_id)
@@ -411,8 +407,8 @@ def list_people(session: Session, key_region_id: str, *, as_of: dt.date | None =
     return [_person_view(row) for row in session.scalars(query.limit(limit).offset(offset))]
 
 
-def get_person(session: Session, key_region_id: str, person_id: str, scope: str | None = None) -> PersonView:
-    """A person by their public id (`PersonView.id`). A resident ID number finds no one: were it
+def get_person(session: Session, key_region_id: str, person_id: str, scope: str | None = None) -> PersonPublic:
+    """A person by their public id (`PersonPublic.id`). A resident ID number finds no one: were it
     looked up, a key that sees the masked number could learn the hidden digits by guessing."""
     return _person_view(_person_row(session, key_region_id, person_id, scope))
 
@@ -436,8 +432,8 @@ _APPOINTMENT_FIELDS = ("appointment_id", "community_id", "region_id", "scope", "
                        "role", "label", "full_time", "start", "end")
 
 
-def _appointment_view(row: Any) -> AppointmentView:
-    return AppointmentView(id=row.appointment_id, community=row.community_id, region=row.region_id,
+def _appointment_view(row: Any) -> AppointmentPublic:
+    return AppointmentPublic(id=row.appointment_id, community=row.community_id, region=row.region_id,
                            person=row.person_public_id or row.person_id,
                            scope=row.scope, unit=row.unit, role=row.role, label=row.label, full_time=row.full_time,
                            start=row.start, end=row.end, version=row.version, recorded_at=row.recorded_at,
@@ -452,7 +448,7 @@ def _in_force(model: Any, as_of: dt.date | None) -> ColumnElement[bool]:
 
 
 def list_appointments(session: Session, key_region_id: str, *, community_id: str | None = None,
-                      as_of: dt.date | None = None, limit: int = 1000, offset: int = 0) -> list[AppointmentView]:
+                      as_of: dt.date | None = None, limit: int = 1000, offset: int = 0) -> list[AppointmentPublic]:
     a = models.Appointment
     query = select(a).where(_current(a), a.region_id.in_(_subtree(key_region_id)), _in_force(a, as_of))
     if community_id is not None:
@@ -470,11 +466,11 @@ def _appointment_row(session: Session, key_region_id: str, appointment_id: str) 
     return row
 
 
-def get_appointment(session: Session, key_region_id: str, appointment_id: str) -> AppointmentView:
+def get_appointment(session: Session, key_region_id: str, appointment_id: str) -> AppointmentPublic:
     return _appointment_view(_appointment_row(session, key_region_id, appointment_id))
 
 
-def appointment_history(session: Session, key_region_id: str, appointment_id: str) -> list[AppointmentView]:
+def appointment_history(session: Session, key_region_id: str, appointment_id: str) -> list[AppointmentPublic]:
     """Every version of an appointment, oldest first (a retracted one too)."""
     a = models.Appointment
     rows = list(session.scalars(select(a).where(a.appointment_id == appointment_id).order_by(a.version)))
@@ -568,10 +564,10 @@ def _supersede_version(session: Session, model: Any, identity: ColumnElement[boo
 
 
 def update_appointment(session: Session, key_region_id: str, appointment_id: str, changes: Mapping[str, Any],
-                       expected_version: int, actor: str) -> AppointmentView:
+                       expected_version: int, actor: str) -> AppointmentPublic:
     """A correction or a change of post: a new version; the old one stays in the history."""
 
-    def work() -> AppointmentView:
+    def work() -> AppointmentPublic:
         a = models.Appointment
         row = _appointment_row(session, key_region_id, appointment_id)
         before = _fields(row, _APPOINTMENT_FIELDS)
@@ -588,7 +584,7 @@ def update_appointment(session: Session, key_region_id: str, appointment_id: str
 
 
 def vacate_appointment(session: Session, key_region_id: str, appointment_id: str, end: dt.date, expected_version: int,
-                       actor: str) -> AppointmentView:
+                       actor: str) -> AppointmentPublic:
     """The holder left the post on `end`: the appointment keeps its history and stops being in force after that day."""
     return update_appointment(session, key_region_id, appointment_id, {"end": end}, expected_version, actor)
 
@@ -610,10 +606,10 @@ def retract_appointment(session: Session, key_region_id: str, appointment_id: st
 
 
 def add_appointment(session: Session, key_region_id: str, community_id: str, fields: Mapping[str, Any],
-                    actor: str) -> AppointmentView:
+                    actor: str) -> AppointmentPublic:
     """A new post holder in a community (document field names: person, unit, role, full_time, start, end)."""
 
-    def work() -> AppointmentView:
+    def work() -> AppointmentPublic:
         community = get_community(session, key_region_id, community_id)
         missing = {"person", "unit", "role"} - set(fields)
         if missing:
@@ -637,7 +633,7 @@ _COMMUNITY_EDITABLE = {"name": None, "kind": vocabulary.KIND.parse, "households"
 
 
 def update_community(session: Session, key_region_id: str, community_id: str, changes: Mapping[str, Any],
-                     expected_version: int, actor: str) -> CommunityView:
+                     expected_version: int, actor: str) -> CommunityPublic:
     """A correction of a community's attributes: a new version of the community."""
     unknown = set(changes) - set(_COMMUNITY_EDITABLE)
     if unknown:
@@ -650,7 +646,7 @@ def update_community(session: Session, key_region_id: str, community_id: str, ch
             raise InvalidChange(f"{name} {value!r} cannot be read")
         values[name] = str(parsed) if name == "kind" else parsed
 
-    def work() -> CommunityView:
+    def work() -> CommunityPublic:
         c = models.Community
         row = session.scalars(select(c).where(c.id == community_id, _current(c),
                                               c.region_id.in_(_subtree(key_region_id)))).first()
@@ -674,13 +670,13 @@ _PERSON_FIELDS = ("name", "education", "police_officer", "political_legal_office
 
 
 def update_person(session: Session, key_region_id: str, person_id: str, changes: Mapping[str, Any],
-                  expected_version: int, actor: str, *, scope: str | None = None) -> PersonView:
+                  expected_version: int, actor: str, *, scope: str | None = None) -> PersonPublic:
     """A correction of a person's attributes: a new version of the person."""
     unknown = set(changes) - set(_PERSON_FIELDS)
     if unknown:
         raise InvalidChange(f"cannot change {', '.join(sorted(unknown))}; changeable: {', '.join(_PERSON_FIELDS)}")
 
-    def work() -> PersonView:
+    def work() -> PersonPublic:
         p = models.Person
         row = _person_row(session, key_region_id, person_id, scope)
         if row.scope not in visible_region_ids(session, key_region_id):
@@ -1248,12 +1244,12 @@ def person_id_secret(session: Session, configured: str | None = None) -> bytes:
 
 # --- the audit log ------------------------------------------------------------------------
 
-def audit_log(session: Session, key_region_id: str, *, after_id: int = 0, limit: int = 100) -> list[AuditView]:
+def audit_log(session: Session, key_region_id: str, *, after_id: int = 0, limit: int = 100) -> list[AuditPublic]:
     """Committed changes in the region's subtree, oldest first; page with `after_id`."""
     e = models.AuditEntry
     rows = session.scalars(select(e).where(e.region_id.in_(_subtree(key_region_id)), e.id > after_id)
                            .order_by(e.id).limit(limit))
-    return [AuditView(id=r.id, at=r.at, actor=r.actor, action=r.action, object_kind=r.object_kind, object_id=r.object_id,
+    return [AuditPublic(id=r.id, at=r.at, actor=r.actor, action=r.action, object_kind=r.object_kind, object_id=r.object_id,
                       region=r.region_id, before=r.before, after=r.after) for r in rows]
 
 
@@ -1263,18 +1259,19 @@ def _hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
-def _key_info(row: models.ApiKey) -> KeyInfo:
+def _key_info(row: models.ApiKey) -> KeyPublic:
     role: Role = row.role  # type: ignore[assignment]
-    return KeyInfo(id=row.id, prefix=row.prefix, region=row.region_id, role=role, created_at=row.created_at,
+    return KeyPublic(id=row.id, prefix=row.prefix, region=row.region_id, role=role, created_at=row.created_at,
                    created_by=row.created_by)
 
 
-def create_key(session: Session, region_id: str, role: Role, actor: str = "cli", note: str | None = None) -> tuple[str, KeyInfo]:
+def create_key(session: Session, region_id: str, role: Role, actor: str = "cli",
+               note: str | None = None) -> tuple[str, KeyPublic]:
     """A new key for a region; the plaintext is returned here once and stored nowhere (only its SHA-256)."""
     if role not in ROLES:
         raise InvalidChange(f"role {role!r}: one of {', '.join(ROLES)}")
 
-    def work() -> tuple[str, KeyInfo]:
+    def work() -> tuple[str, KeyPublic]:
         if _region_row(session, region_id) is None:
             raise NotFound("region", region_id)
         _refuse_unstorable(models.ApiKey, {"note": note, "created_by": actor})
@@ -1291,14 +1288,14 @@ def create_key(session: Session, region_id: str, role: Role, actor: str = "cli",
     return _in_transaction(session, work)
 
 
-def lookup_key(session: Session, plaintext: str) -> KeyInfo | None:
+def lookup_key(session: Session, plaintext: str) -> KeyPublic | None:
     """The key's region and role, or None for an unknown or revoked key."""
     k = models.ApiKey
     row = session.scalars(select(k).where(k.key_hash == _hash(plaintext), k.revoked_at.is_(None))).first()
     return None if row is None else _key_info(row)
 
 
-def list_keys(session: Session, key_region_id: str) -> list[KeyInfo]:
+def list_keys(session: Session, key_region_id: str) -> list[KeyPublic]:
     """The live keys of the region's subtree (their prefixes, never their text)."""
     k = models.ApiKey
     rows = session.scalars(select(k).where(k.revoked_at.is_(None), k.region_id.in_(_subtree(key_region_id))).order_by(k.id))

@@ -7,16 +7,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastPath
-from pydantic import Field
 
 from api.access import Admin
-from api.bodies import MULTILINE, Body
 from api.deps import DbSession, PageQuery
 from api.errors import responses
-from api.http_contract import page_model, sliced
+from api.http_contract import sliced
 from api.privacy import masked_all
-from api.registry import models, repository
-from api.registry.views import AuditView, KeyInfo, Role
+from api.registry import repository
+from api.schemas.audit import AuditPage
+from api.schemas.keys import KeyCreate, KeyCreated, KeyPage
 
 router = APIRouter(tags=["admin"])
 
@@ -24,29 +23,19 @@ MAX_ID = 2**31 - 1  # the registry's integer ids are 32-bit on every database
 ADMIN = responses(400, 401, 403, 404, 413, 422, 429)
 
 
-class NewKey(Body):
-    region: str = Field(description="the key's region: the admin's own or one below it")
-    role: Role
-    note: str | None = Field(default=None, max_length=models.NOTE, json_schema_extra={MULTILINE: True})
-
-
-class CreatedKey(KeyInfo):
-    key: str = Field(description="the key itself: shown this once, stored nowhere (only its SHA-256)")
-
-
-@router.get("/v1/keys", response_model=page_model(KeyInfo), responses=ADMIN,
+@router.get("/v1/keys", response_model=KeyPage, responses=ADMIN,
             summary="The live keys of the region's subtree")
 def list_keys(request: Request, session: DbSession, caller: Admin, page: PageQuery) -> dict[str, Any]:
     return sliced(request, repository.list_keys(session, caller.region), page.offset, page.limit)
 
 
-@router.post("/v1/keys", response_model=CreatedKey, status_code=201, responses=ADMIN,
+@router.post("/v1/keys", response_model=KeyCreated, status_code=201, responses=ADMIN,
              summary="Make a key for the admin's region or one below it")
-def create_key(new: NewKey, session: DbSession, caller: Admin, response: Response) -> CreatedKey:
+def create_key(new: KeyCreate, session: DbSession, caller: Admin, response: Response) -> KeyCreated:
     repository.get_region(session, caller.region, new.region)
     plaintext, info = repository.create_key(session, new.region, new.role, caller.actor, new.note)
     response.headers["Location"] = f"/v1/keys/{info.id}"
-    return CreatedKey(**info.model_dump(), key=plaintext)
+    return KeyCreated(**info.model_dump(), key=plaintext)
 
 
 @router.delete("/v1/keys/{key_id}", status_code=204, response_class=Response, responses=ADMIN,
@@ -58,7 +47,7 @@ def revoke_key(key_id: Annotated[int, FastPath(ge=1, le=MAX_ID)], request: Reque
     return Response(status_code=204)
 
 
-@router.get("/v1/audit", response_model=page_model(AuditView), responses=ADMIN,
+@router.get("/v1/audit", response_model=AuditPage, responses=ADMIN,
             summary="Committed changes in the region's subtree, oldest first (page with `after_id`: `next`)")
 def audit_log(request: Request, session: DbSession, caller: Admin,
               after_id: Annotated[int, Query(ge=0, le=MAX_ID, description="entries after this id")] = 0,

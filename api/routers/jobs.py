@@ -11,41 +11,23 @@ it is forgotten and answers 404, like a job that never was).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.access import Caller, StatelessCaller
 from api.deps import DbSession
 from api.errors import Problem, ProblemError, problem_response, responses
 from api.registry import models, repository
+from api.schemas.jobs import JobPublic
 from api.services.jobs import Handler, JobContext, Progress, QueueFull  # noqa: F401  (names routers import from here)
 
 router = APIRouter(tags=["jobs"])
 
-Status = Literal["queued", "running", "done", "failed", "cancelled", "expired"]
-
-
-class JobStatus(BaseModel):
-    id: str
-    kind: str
-    status: Status
-    step: str | None
-    progress: float
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
-    result: str | None = None  # where to fetch the result (done or failed)
-    attempts: int = 0  # starts so far: more than one after its instance was lost
-    cancel_requested: bool = False
-    expires_at: dt.datetime | None = None  # its result is removed then (410 Gone after)
-
-
 def accepted(job_id: str, kind: str) -> JSONResponse:
     """The 202 of a request that became a job: its status now, and where to poll."""
-    queued = JobStatus(id=job_id, kind=kind, status="queued", step="queued", progress=0.0,
+    queued = JobPublic(id=job_id, kind=kind, status="queued", step="queued", progress=0.0,
                        created_at=dt.datetime.now(dt.UTC), finished_at=None)
     return JSONResponse(queued.model_dump(mode="json"), status_code=202,
                         headers={"Location": f"/v1/jobs/{job_id}", "Retry-After": "2"})
@@ -67,17 +49,17 @@ def _gone(job: models.Job) -> ProblemError:
                                        "and was removed")
 
 
-def _status(job: models.Job) -> JobStatus:
+def _status(job: models.Job) -> JobPublic:
     ended = job.status in ("done", "failed")
-    return JobStatus(id=job.id, kind=job.kind, status=job.status,  # type: ignore[arg-type]
+    return JobPublic(id=job.id, kind=job.kind, status=job.status,  # type: ignore[arg-type]
                      step=job.step, progress=job.progress, created_at=job.created_at, finished_at=job.finished_at,
                      result=f"/v1/jobs/{job.id}/result" if ended else None, attempts=job.attempts,
                      cancel_requested=job.cancel_requested, expires_at=job.expires_at)
 
 
-@router.get("/v1/jobs/{job_id}", response_model=JobStatus, responses=responses(401, 403, 404, 410, 429),
+@router.get("/v1/jobs/{job_id}", response_model=JobPublic, responses=responses(401, 403, 404, 410, 429),
             summary="A job's step and progress; when it has ended, where its result is")
-def job_status(job_id: str, session: DbSession, caller: StatelessCaller, response: Response) -> JobStatus:
+def job_status(job_id: str, session: DbSession, caller: StatelessCaller, response: Response) -> JobPublic:
     job = _visible_job(session, caller, job_id)
     if job.status == "expired":
         raise _gone(job)
@@ -116,10 +98,10 @@ def _may_cancel(caller: Caller, job: models.Job) -> bool:
     return caller.key.role == "admin"
 
 
-@router.delete("/v1/jobs/{job_id}", response_model=JobStatus, responses={
+@router.delete("/v1/jobs/{job_id}", response_model=JobPublic, responses={
     202: {"description": "The job is running: its cancel is asked, it stops at its next step "
                          "(poll the job: its status becomes `cancelled`)",
-          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobStatus"}}}},
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobPublic"}}}},
     **responses(401, 403, 404, 410, 429, 503)},
                summary="Cancel a job (the key that sent it, or an admin): a queued one at once (200), a running "
                        "one at its next step (202); an ended one is left as it is (200)")

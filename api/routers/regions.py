@@ -7,24 +7,22 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from api.access import Admin, Editor, Viewer
-from api.bodies import Body
 from api.deps import AsOf, DbSession, PageQuery, RegionId, RulePack, SettingsDep
 from api.errors import responses
 from api.etag import IfMatch, set_etag
-from api.http_contract import page_model, sliced
+from api.http_contract import sliced
 from api.privacy import masked, masked_all
-from api.registry import models, repository
-from api.registry.views import ImportSummary, RegionView
+from api.registry import repository
 from api.routers.jobs import accepted
+from api.schemas.regions import RegionCreate, RegionPage, RegionPublic, RegionUpdate
+from api.schemas.rosters import ImportSummary
 from api.services import pipeline
 from api.services.charts import CHART_RESPONSE, MEDIA_TYPES, ChartFormat, chart_bytes
 from api.services.jobs import import_params, store_upload
 from api.services.uploads import ACCEPTED, REQUEST_BODY, in_worker, roster_input
-from orgmodel import vocabulary
 from orgmodel.input.schema import RosterDocument
 from orgmodel.report.model import Report
 
@@ -33,31 +31,15 @@ router = APIRouter(tags=["registry"])
 READ = responses(401, 403, 404, 422, 429)
 
 
-LEVEL_DESCRIPTION = f"required: {vocabulary.LEVEL.expected}"
-
-
-class RegionFields(Body):
-    """What a region says of itself (PUT replaces all of it)."""
-
-    name: str | None = Field(default=None, max_length=models.NAME)
-    level: str = Field(min_length=1, max_length=models.CODE, description=LEVEL_DESCRIPTION)
-    min_wage_monthly_yuan: float | None = Field(default=None, ge=0)
-
-
-class NewRegion(RegionFields):
-    id: str = Field(min_length=1, max_length=models.ID, pattern=r"^[0-9A-Za-z._-]+$")
-    parent: str = Field(max_length=models.ID, description="a region the key sees; the new one goes under it")
-
-
-@router.get("/v1/regions", response_model=page_model(RegionView), responses=READ,
+@router.get("/v1/regions", response_model=RegionPage, responses=READ,
             summary="The key's region and every region below it")
 def list_regions(request: Request, session: DbSession, caller: Viewer, page: PageQuery) -> dict[str, Any]:
     return sliced(request, masked_all(repository.list_regions(session, caller.region)), page.offset, page.limit)
 
 
-@router.post("/v1/regions", response_model=RegionView, status_code=201, responses=responses(400, 401, 403, 404, 413, 422, 429),
+@router.post("/v1/regions", response_model=RegionPublic, status_code=201, responses=responses(400, 401, 403, 404, 413, 422, 429),
              summary="Add a region under one the key sees (admin)")
-def create_region(region: NewRegion, session: DbSession, caller: Admin, response: Response) -> RegionView:
+def create_region(region: RegionCreate, session: DbSession, caller: Admin, response: Response) -> RegionPublic:
     repository.get_region(session, caller.region, region.parent)
     view = repository.create_region(session, region.id, caller.actor, parent_id=region.parent, name=region.name,
                                     level=region.level, min_wage_monthly_yuan=region.min_wage_monthly_yuan)
@@ -66,18 +48,18 @@ def create_region(region: NewRegion, session: DbSession, caller: Admin, response
     return masked(view)
 
 
-@router.get("/v1/regions/{region_id}", response_model=RegionView, responses=READ, summary="A region")
-def get_region(region_id: RegionId, session: DbSession, caller: Viewer, response: Response) -> RegionView:
+@router.get("/v1/regions/{region_id}", response_model=RegionPublic, responses=READ, summary="A region")
+def get_region(region_id: RegionId, session: DbSession, caller: Viewer, response: Response) -> RegionPublic:
     view = repository.get_region(session, caller.region, region_id)
     set_etag(response, view.version)
     return masked(view)
 
 
-@router.put("/v1/regions/{region_id}", response_model=RegionView,
+@router.put("/v1/regions/{region_id}", response_model=RegionPublic,
             responses=responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 429, 503),
             summary="Correct a region's name, level and minimum wage (admin; not its place in the tree)")
-def update_region(region_id: RegionId, region: RegionFields, session: DbSession, caller: Admin, version: IfMatch,
-                  response: Response) -> RegionView:
+def update_region(region_id: RegionId, region: RegionUpdate, session: DbSession, caller: Admin, version: IfMatch,
+                  response: Response) -> RegionPublic:
     view = repository.update_region(session, caller.region, region_id, name=region.name, level=region.level,
                                     min_wage_monthly_yuan=region.min_wage_monthly_yuan, expected_version=version,
                                     actor=caller.actor)

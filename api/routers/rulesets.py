@@ -5,36 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from api.access import StatelessCaller
 from api.deps import PageQuery, packaged_pack
 from api.errors import responses
-from api.http_contract import page_model, sliced
-from orgmodel.rules.kinds import Severity
+from api.http_contract import sliced
+from api.schemas.rulesets import RuleBrief, RulesetSummary, RulesetSummaryPage
 from orgmodel.rules.pack import Pack, available, load_pack
 
 router = APIRouter(tags=["rulesets"])
 
 
-class RuleBrief(BaseModel):
-    id: str
-    name: str
-    title: str
-    severity: Severity
-    citation: str
-
-
-class RulesetSummary(BaseModel):
-    id: str
-    name: str
-    version: str
-    extends: str | None
-    source: str
-    rules: list[RuleBrief]
-
-
-@router.get("/v1/rulesets", response_model=page_model(RulesetSummary), responses=responses(401, 403, 422, 429, 500),
+@router.get("/v1/rulesets", response_model=RulesetSummaryPage, responses=responses(401, 403, 422, 429, 500),
             summary="The packaged rule packs with their rules and citations")
 def list_rulesets(request: Request, caller: StatelessCaller, page: PageQuery) -> dict[str, Any]:
     packs = [load_pack(name) for name in available()]

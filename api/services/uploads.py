@@ -37,7 +37,7 @@ REQUEST_BODY: dict[str, Any] = {
 
 ACCEPTED: dict[int | str, dict[str, Any]] = {202: {
     "description": "A large upload runs as a job: poll the `Location` (GET /v1/jobs/{id})",
-                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobStatus"}}}}}
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobPublic"}}}}}
 
 
 async def roster_input(request: Request) -> tuple[Reader, bytes, str]:

@@ -95,14 +95,14 @@ def test_the_integration_journey_through_a_generated_client(served: tuple[str, s
     # regions: the county and its street, each answered 201 with its Location and ETag
     for region, parent, level in ((COUNTY, CITY, "county"), (STREET, COUNTY, "street")):
         made = api("registry.create_region").sync_detailed(
-            client=admin, body=models.NewRegion(id=region, parent=parent, level=level))
+            client=admin, body=models.RegionCreate(id=region, parent=parent, level=level))
         assert made.status_code == 201, made.content
         assert made.headers["location"] == f"/v1/regions/{region}" and made.headers["etag"] == '"1"'
     regions = api("registry.list_regions").sync(client=admin, limit=2)
     assert (regions.total, [r.id for r in regions.items], regions.next_) == (3, [CITY, COUNTY], "/v1/regions?limit=2&offset=2")
 
     # keys: an editor key for the county
-    created = api("admin.create_key").sync(client=admin, body=models.NewKey(region=COUNTY, role=models.NewKeyRole.EDITOR))
+    created = api("admin.create_key").sync(client=admin, body=models.KeyCreate(region=COUNTY, role=models.KeyCreateRole.EDITOR))
     editor = generated.AuthenticatedClient(base_url=base, token=created.key)
     keys = api("admin.list_keys").sync(client=admin)
     assert created.id in {k.id for k in keys.items} and keys.total == 2
@@ -121,11 +121,11 @@ def test_the_integration_journey_through_a_generated_client(served: tuple[str, s
     read = api("registry.get_appointment").sync_detailed(post.id, client=editor)
     assert read.status_code == 200 and read.headers["etag"] == '"1"'
     vacated = api("registry.update_appointment").sync_detailed(
-        post.id, client=editor, body=models.AppointmentChanges(end=dt.date(2026, 6, 30)), if_match=read.headers["etag"])
+        post.id, client=editor, body=models.AppointmentUpdate(end=dt.date(2026, 6, 30)), if_match=read.headers["etag"])
     assert vacated.status_code == 200, vacated.content
     assert vacated.parsed.end == dt.date(2026, 6, 30) and vacated.headers["etag"] == '"2"'
     stale = api("registry.update_appointment").sync_detailed(
-        post.id, client=editor, body=models.AppointmentChanges(full_time=False), if_match='"1"')
+        post.id, client=editor, body=models.AppointmentUpdate(full_time=False), if_match='"1"')
     assert stale.status_code == 412 and stale.parsed.code == "version_mismatch"
     assert stale.headers["etag"] == '"2"'
 
@@ -148,7 +148,7 @@ def test_the_integration_journey_through_a_generated_client(served: tuple[str, s
     # a problem the client can branch on, and an appointment sent twice with one Idempotency-Key
     missing = api("registry.get_community").sync("999999999", client=editor)
     assert isinstance(missing, models.Problem) and missing.code == "not_found"
-    new_post = models.NewAppointment(person=post.person, unit=post.unit, role=post.role, start=dt.date(2026, 7, 1))
+    new_post = models.AppointmentCreate(person=post.person, unit=post.unit, role=post.role, start=dt.date(2026, 7, 1))
     first = api("registry.add_appointment").sync_detailed(COMMUNITY, client=editor, body=new_post, idempotency_key="a-1")
     again = api("registry.add_appointment").sync_detailed(COMMUNITY, client=editor, body=new_post, idempotency_key="a-1")
     assert (first.status_code, again.status_code) == (201, 201)

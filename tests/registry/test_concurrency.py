@@ -39,19 +39,19 @@ def _in_parallel(k: int, task: Callable[[int], Any]) -> list[Any]:
 
 
 @pytest.fixture
-def post(session: Session, imported: dict[str, Any]) -> repository.AppointmentView:
+def post(session: Session, imported: dict[str, Any]) -> repository.AppointmentPublic:
     return repository.list_appointments(session, COUNTY)[0]
 
 
 def test_parallel_conflicting_edits_of_one_post_let_exactly_one_through(sessions: sessionmaker[Session],
-                                                                         post: repository.AppointmentView):
-    def edit(i: int) -> repository.AppointmentView:
+                                                                         post: repository.AppointmentPublic):
+    def edit(i: int) -> repository.AppointmentPublic:
         with sessions() as own:
             return repository.update_appointment(own, COUNTY, post.id, {"start": f"2024-01-{i + 1:02d}"}, post.version,
                                                  f"editor {i}")
 
     results = _in_parallel(K, edit)
-    won = [r for r in results if isinstance(r, repository.AppointmentView)]
+    won = [r for r in results if isinstance(r, repository.AppointmentPublic)]
     assert len(won) == 1, results
     assert all(isinstance(r, StaleVersion) for r in results if r is not won[0])
     with sessions() as check:
@@ -63,7 +63,7 @@ def test_parallel_conflicting_edits_of_one_post_let_exactly_one_through(sessions
 
 
 def test_parallel_editors_who_retry_on_a_stale_version_lose_no_update(sessions: sessionmaker[Session],
-                                                                       post: repository.AppointmentView):
+                                                                       post: repository.AppointmentPublic):
     def edit_until_accepted(i: int) -> int:
         for _ in range(200):
             with sessions() as own:
@@ -88,7 +88,7 @@ def test_parallel_editors_who_retry_on_a_stale_version_lose_no_update(sessions: 
         assert sorted(chain) == [(v, v + 1) for v in range(1, K + 1)]  # each edit built on the one before it
 
 
-def test_the_version_guard_holds_even_when_the_read_was_stale(session: Session, post: repository.AppointmentView):
+def test_the_version_guard_holds_even_when_the_read_was_stale(session: Session, post: repository.AppointmentPublic):
     """What a loser meets on PostgreSQL: it read version 1, another writer committed version 2 since."""
     repository.update_appointment(session, COUNTY, post.id, {"full_time": True}, post.version, "winner")
     a = models.Appointment
@@ -99,13 +99,13 @@ def test_the_version_guard_holds_even_when_the_read_was_stale(session: Session, 
     assert repository.get_appointment(session, COUNTY, post.id).version == post.version + 1
 
 
-def test_an_idle_reader_does_not_hold_up_a_writer(sessions: sessionmaker[Session], post: repository.AppointmentView):
+def test_an_idle_reader_does_not_hold_up_a_writer(sessions: sessionmaker[Session], post: repository.AppointmentPublic):
     """Regression: SQLite transactions all began IMMEDIATE, so a session that had only read held the write lock."""
     with sessions() as reader, sessions() as writer:
         assert repository.get_appointment(reader, COUNTY, post.id).version == post.version  # its transaction stays open
         done = _in_parallel(1, lambda _: repository.update_appointment(writer, COUNTY, post.id, {"full_time": True},
                                                                          post.version, "writer"))
-        assert isinstance(done[0], repository.AppointmentView), done
+        assert isinstance(done[0], repository.AppointmentPublic), done
 
 
 def test_an_import_that_races_an_edit_stores_nothing_and_says_so(engine, sessions: sessionmaker[Session],

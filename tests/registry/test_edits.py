@@ -17,7 +17,7 @@ from .conftest import COUNTY, STREET
 COMMUNITY = "320602001001"
 
 
-def _post(session: Session, role: str = "deputy_secretary") -> repository.AppointmentView:
+def _post(session: Session, role: str = "deputy_secretary") -> repository.AppointmentPublic:
     return next(a for a in repository.list_appointments(session, COUNTY, community_id=COMMUNITY) if a.role == role)
 
 

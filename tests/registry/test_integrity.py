@@ -185,7 +185,7 @@ def test_a_writer_within_the_bound_waits_for_the_import_then_lands(engine: Engin
     release.set()
     thread.join(60)
     person, person_at, community_edit, finished_at = done
-    assert isinstance(person, repository.PersonView) and person.name == "李秀英二"
+    assert isinstance(person, repository.PersonPublic) and person.name == "李秀英二"
     assert isinstance(_ended(outcome), repository.ImportSummary)
     assert isinstance(community_edit, repository.StaleVersion) and finished_at >= released_at
     if engine.dialect.name == "sqlite":

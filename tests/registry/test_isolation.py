@@ -27,7 +27,7 @@ def test_a_region_sees_its_subtree(session: Session, regions: None):
     assert [r.id for r in repository.list_regions(session, COUNTY)] == [COUNTY, STREET]
 
 
-def _calls(session: Session, post: repository.AppointmentView) -> dict[str, Callable[[str], Any]]:
+def _calls(session: Session, post: repository.AppointmentPublic) -> dict[str, Callable[[str], Any]]:
     """Every read and edit that names an object, as a function of the caller's region."""
     return {
         "get_region": lambda key: repository.get_region(session, key, STREET),

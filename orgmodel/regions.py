@@ -119,8 +119,9 @@ def roll_up(tree: nx.DiGraph, own: Mapping[str, Mapping[K, int]]) -> dict[str, d
 def _links(tree: nx.DiGraph) -> pl.DataFrame:
     """Every region with each region of its chain (itself included): `region`, `above`."""
     up = chains(tree)
-    return pl.DataFrame({"region": list(up), "above": list(up.values())},
-                        schema={"region": pl.String, "above": pl.List(pl.String)}).explode("above")
+    return pl.DataFrame({"region": [region for region, chain in up.items() for _ in chain],
+                         "above": [above for chain in up.values() for above in chain]},
+                        schema={"region": pl.String, "above": pl.String})
 
 
 def roll_up_frame(tree: nx.DiGraph, frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:

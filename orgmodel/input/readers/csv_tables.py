@@ -10,8 +10,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -139,6 +141,7 @@ def _words(words: tuple[str, ...]) -> str:
 
 _ENDS = _words(vocabulary.FOOTER_END_WORDS)
 _TOTALS = _words(vocabulary.FOOTER_TOTAL_WORDS)
+_FOOTER_WORDS = [*vocabulary.FOOTER_END_WORDS, *vocabulary.FOOTER_TOTAL_WORDS]
 
 
 def _data_rows(frame: pl.DataFrame, lead: str | None) -> pl.DataFrame:
@@ -147,6 +150,8 @@ def _data_rows(frame: pl.DataFrame, lead: str | None) -> pl.DataFrame:
     if lead is None or lead not in frame.columns:
         return frame
     text = frame[lead].cast(pl.String)
+    if not text.str.contains_any(_FOOTER_WORDS).any():  # most files: a quick look for the words, no pattern
+        return frame
     ends, totals = text.str.contains(_ENDS).fill_null(False), text.str.contains(_TOTALS).fill_null(False)
     if not ends.any() and not totals.any():
         return frame
@@ -155,6 +160,12 @@ def _data_rows(frame: pl.DataFrame, lead: str | None) -> pl.DataFrame:
     if first_end.len():
         keep = keep & (pl.int_range(frame.height, eager=True) < first_end[0])
     return frame.filter(keep)
+
+
+def _stripped(cell: pl.Expr) -> pl.Expr:
+    """Text without surrounding spaces, blank as null."""
+    text = cell.str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text)
 
 
 def read_table(table: str, data: bytes | Path, file: str, readings: list[Reading] | None = None) -> RawTable:
@@ -168,11 +179,13 @@ def read_table(table: str, data: bytes | Path, file: str, readings: list[Reading
     frame = frame.with_row_index(ROW, offset=header.line + 2)
     frame = _data_rows(frame, header.lead)
     frame = frame.select(
-        *[(pl.col(source_of[h]) if c in INTERPRETED else pl.col(source_of[h]).str.strip_chars().replace("", None)).alias(c)
-         for c, h in headers.items()], pl.col(ROW).cast(pl.Int64), pl.lit(None, pl.String).alias(PATH))
+        *[(pl.col(source_of[h]) if c in INTERPRETED else _stripped(pl.col(source_of[h]))).alias(c)
+          for c, h in headers.items()], pl.col(ROW).cast(pl.Int64), pl.lit(None, pl.String).alias(PATH))
     cells = [c for c in frame.columns if c not in (ROW, PATH)]
     if cells:
-        frame = frame.filter(pl.any_horizontal(pl.col(cells).is_not_null()))
+        filled = frame.select(pl.any_horizontal(pl.col(cells).is_not_null()))[:, 0]
+        if not filled.all():  # blank rows are rare: a province's file is not copied to drop none
+            frame = frame.filter(filled)
     found = tuple(str(h) for h in header.cells if str(h).strip())
     if readings is not None:
         used = set(headers.values())
@@ -186,17 +199,19 @@ def _tables(files: list[tuple[str, bytes | Path]], source: str) -> RawRoster:
     roster = RawRoster(source)
     errors: list[InputError] = []
     unnamed: list[tuple[str, bytes | Path]] = []
+    named: dict[str, tuple[str, bytes | Path]] = {}
     for name, data in sorted(files, key=lambda item: item[0]):
         table = vocabulary.table_for(PurePosixPath(name).stem)
         if table is None:
             unnamed.append((name, data))
-            continue
-        if table in roster.tables:
-            continue
-        try:
-            roster.tables[table] = read_table(table, data, PurePosixPath(name).name, roster.readings)
-        except RosterInputError as exc:
-            errors.extend(exc.errors)
+        else:
+            named.setdefault(table, (name, data))
+    for table, (outcome, readings) in zip(named, _read_together(named), strict=True):
+        if isinstance(outcome, RosterInputError):
+            errors.extend(outcome.errors)
+        else:
+            roster.tables[table] = outcome
+        roster.readings.extend(readings)
     for name, data in unnamed:
         try:
             head = _head_lines(_utf8(data))
@@ -210,6 +225,25 @@ def _tables(files: list[tuple[str, bytes | Path]], source: str) -> RawRoster:
     if errors:
         raise RosterInputError(errors)
     return roster
+
+
+def _read_together(named: dict[str, tuple[str, bytes | Path]]) -> list[tuple[RawTable | RosterInputError, list[Reading]]]:
+    """Read the tables side by side: polars parses a file without holding the GIL, so the small
+    files (units, facilities, tasks …) take the core the 人员 file leaves idle. Each table's
+    outcome (the table, or its errors) and readings come back in the files' order: the raw
+    roster is the one a reading one after another gives."""
+    def read(item: tuple[str, tuple[str, bytes | Path]]) -> tuple[RawTable | RosterInputError, list[Reading]]:
+        table, (name, data) = item
+        readings: list[Reading] = []
+        try:
+            return read_table(table, data, PurePosixPath(name).name, readings), readings
+        except RosterInputError as exc:
+            return exc, readings
+
+    if len(named) < 2:
+        return [read(item) for item in named.items()]
+    with ThreadPoolExecutor(max_workers=min(len(named), os.cpu_count() or 1)) as pool:
+        return list(pool.map(read, named.items()))
 
 
 def read_directory(path: Path) -> RawRoster:

@@ -438,7 +438,9 @@ def _people_from_rows(r: _Reader, p: pl.Series, np_: int) -> pl.DataFrame:
     if (raw or implied) and np_:
         # A row differs from its person's first row when its cells hash differently (a 64-bit
         # hash: two different rows alike by chance is a 1-in-10^19 event per pair).
-        hashes = frame.select(raw).with_columns(**{f"_title_{a}": v for a, v in implied.items()}).hash_rows()
+        # categoricals hash by code: within a column, the same code is the same spelling
+        cells = [pl.col(c).to_physical() if isinstance(frame.schema[c], pl.Categorical) else pl.col(c) for c in raw]
+        hashes = frame.select(cells).with_columns(**{f"_title_{a}": v for a, v in implied.items()}).hash_rows()
         differs = (hashes != hashes.filter(is_first).gather(p)).fill_null(False)
         differing = p.filter(differs).unique().to_numpy()
         if differing.size:

@@ -391,3 +391,7 @@ PROBLEMS: dict[int, str] = {status: _described(status) for status in sorted(_STA
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The documented error responses of a route, for its `responses=`."""
     return {status: _problem_ref(PROBLEMS[status]) for status in statuses}
+
+
+RECORD_READ = responses(401, 403, 404, 422, 429)  # a registry record read inside the key's region
+RECORD_WRITE = responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 429)  # a change of one, under If-Match

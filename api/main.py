@@ -18,7 +18,21 @@ from api.access import KeyCache
 from api.errors import Problem, install, responses
 from api.middleware import ServiceHeaders
 from api.registry import db
-from api.routers import admin, check, jobs, leadership, records, regions, render, rulesets
+from api.routers import (
+    appointments,
+    audit,
+    check,
+    communities,
+    facilities,
+    jobs,
+    keys,
+    leadership,
+    people,
+    regions,
+    render,
+    rosters,
+    rulesets,
+)
 from api.services import jobs as job_queue
 from api.settings import Settings
 from orgmodel.input.schema import RosterDocument
@@ -56,7 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                            None if settings.id_secret is None else settings.id_secret.get_secret_value())})
     install(app)
     logs.install()
-    for module in (check, render, rulesets, regions, records, leadership, admin, jobs):
+    for module in (check, render, rulesets, regions, rosters, communities, appointments, people, leadership, facilities,
+                   keys, audit, jobs):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],

@@ -1,5 +1,5 @@
 """For admins: the keys of the subtree (make one, revoke one) and the audit log — the calls of
-api.routers.admin, as pages."""
+api.routers.keys and api.routers.audit, as pages."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from starlette.responses import RedirectResponse, Response
 
 from api.pages.common import ROLE_NAMES, Admin, PageError, flash, page, posted_form
 from api.privacy import masked_all
-from api.registry import repository
+from api.registry import models, repository
 from api.schemas.keys import ROLES
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[FormData, Depends(posted_form)]
 AUDIT_PAGE = 100
-MAX_ID = 2**31 - 1  # a database integer, as api.routers.admin bounds it
 ACTIONS = {"create": "新增", "update": "修改", "retract": "撤销", "import": "导入", "revoke": "吊销"}
 
 
@@ -58,7 +57,7 @@ async def make_key(request: Request, caller: Admin, form: Form) -> Response:
 
 @router.post("/admin/keys/{key_id}/revoke")
 async def revoke(request: Request, key_id: int, caller: Admin, form: Form) -> Response:
-    if not 1 <= key_id <= MAX_ID:
+    if not 1 <= key_id <= models.MAX_INTEGER_ID:
         raise PageError(404, "找不到该密钥")
 
     def work() -> None:
@@ -78,7 +77,8 @@ async def revoke(request: Request, key_id: int, caller: Admin, form: Form) -> Re
 async def audit_page(request: Request, caller: Admin, after: int = 0) -> Response:
     def read() -> list[Any]:
         with request.app.state.sessions() as session:
-            return masked_all(repository.audit_log(session, caller.region, after_id=min(max(0, after), MAX_ID), limit=AUDIT_PAGE))
+            after_id = min(max(0, after), models.MAX_INTEGER_ID)
+            return masked_all(repository.audit_log(session, caller.region, after_id=after_id, limit=AUDIT_PAGE))
 
     entries = await run_in_threadpool(read)
     return page(request, "audit.html", {"entries": entries, "actions": ACTIONS,

@@ -51,6 +51,7 @@ CODE = 40  # unit, role, level, kind codes
 ID = 64  # region, community, person, task ids
 NAME = 200
 NOTE = 500  # api_keys.note: `Text` in the database, capped by the write path
+MAX_INTEGER_ID = 2**31 - 1  # api keys and audit entries: their integer ids are 32-bit on every database
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):

@@ -14,18 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from api.access import StatelessCaller
 from api.deps import AsOf, RulePack, SettingsDep
 from api.errors import responses
-from api.routers.jobs import accepted
-from api.services.jobs import check_params
+from api.services.jobs import accepted, check_params
 from api.services.pipeline import SMALL_DOCUMENT_BYTES, report_bytes, small_report
 from api.services.uploads import ACCEPTED, REQUEST_BODY, in_worker, roster_input, runs_as_job
 from orgmodel import small  # noqa: F401  (the small engine's entry, which tests count through this module)
 from orgmodel.input.readers.json_yaml import read_json
 from orgmodel.report.model import Report
 
-router = APIRouter(tags=["check"])
+router = APIRouter(prefix="/v1/check", tags=["check"])
 
 
-@router.post("/v1/check", response_model=Report, openapi_extra={"requestBody": REQUEST_BODY},
+@router.post("", response_model=Report, openapi_extra={"requestBody": REQUEST_BODY},
              responses={**ACCEPTED, **responses(400, 401, 403, 413, 415, 422, 429, 500, 503)},
              summary="Check a roster: its report (formats.md §4); a large upload answers 202 and runs as a job")
 async def check_roster(request: Request, caller: StatelessCaller, pack: RulePack, as_of: AsOf, settings: SettingsDep,

@@ -10,8 +10,6 @@ it is forgotten and answers 404, like a job that never was).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -21,16 +19,8 @@ from api.deps import DbSession
 from api.errors import Problem, ProblemError, problem_response, responses
 from api.registry import models, repository
 from api.schemas.jobs import JobPublic
-from api.services.jobs import Handler, JobContext, Progress, QueueFull  # noqa: F401  (names routers import from here)
 
-router = APIRouter(tags=["jobs"])
-
-def accepted(job_id: str, kind: str) -> JSONResponse:
-    """The 202 of a request that became a job: its status now, and where to poll."""
-    queued = JobPublic(id=job_id, kind=kind, status="queued", step="queued", progress=0.0,
-                       created_at=dt.datetime.now(dt.UTC), finished_at=None)
-    return JSONResponse(queued.model_dump(mode="json"), status_code=202,
-                        headers={"Location": f"/v1/jobs/{job_id}", "Retry-After": "2"})
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
 def _visible_job(session: Session, caller: Caller, job_id: str) -> models.Job:
@@ -57,7 +47,7 @@ def _status(job: models.Job) -> JobPublic:
                      cancel_requested=job.cancel_requested, expires_at=job.expires_at)
 
 
-@router.get("/v1/jobs/{job_id}", response_model=JobPublic, responses=responses(401, 403, 404, 410, 429),
+@router.get("/{job_id}", response_model=JobPublic, responses=responses(401, 403, 404, 410, 429),
             summary="A job's step and progress; when it has ended, where its result is")
 def job_status(job_id: str, session: DbSession, caller: StatelessCaller, response: Response) -> JobPublic:
     job = _visible_job(session, caller, job_id)
@@ -68,7 +58,7 @@ def job_status(job_id: str, session: DbSession, caller: StatelessCaller, respons
     return _status(job)
 
 
-@router.get("/v1/jobs/{job_id}/result", response_class=Response,
+@router.get("/{job_id}/result", response_class=Response,
             responses={200: {"description": "The job's result (for a check: the report of formats.md §4)",
                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}},
                        **responses(401, 403, 404, 409, 410, 422, 429, 500, 503)},
@@ -98,7 +88,7 @@ def _may_cancel(caller: Caller, job: models.Job) -> bool:
     return caller.key.role == "admin"
 
 
-@router.delete("/v1/jobs/{job_id}", response_model=JobPublic, responses={
+@router.delete("/{job_id}", response_model=JobPublic, responses={
     202: {"description": "The job is running: its cancel is asked, it stops at its next step "
                          "(poll the job: its status becomes `cancelled`)",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobPublic"}}}},

@@ -14,10 +14,10 @@ from api.services.charts import CHART_RESPONSE, MEDIA_TYPES, ChartFormat, chart_
 from orgmodel import check_roster, load_roster
 from orgmodel.input.schema import RosterDocument
 
-router = APIRouter(tags=["render"])
+router = APIRouter(prefix="/v1/render", tags=["render"])
 
 
-@router.post("/v1/render", response_class=Response,
+@router.post("", response_class=Response,
              responses={**CHART_RESPONSE, **responses(400, 401, 403, 404, 413, 422, 429, 500, 503)},
              summary="Draw a community's org chart or a region's overview")
 async def render_chart(

@@ -13,10 +13,10 @@ from api.http_contract import sliced
 from api.schemas.rulesets import RuleBrief, RulesetSummary, RulesetSummaryPage
 from orgmodel.rules.pack import Pack, available, load_pack
 
-router = APIRouter(tags=["rulesets"])
+router = APIRouter(prefix="/v1/rulesets", tags=["rulesets"])
 
 
-@router.get("/v1/rulesets", response_model=RulesetSummaryPage, responses=responses(401, 403, 422, 429, 500),
+@router.get("", response_model=RulesetSummaryPage, responses=responses(401, 403, 422, 429, 500),
             summary="The packaged rule packs with their rules and citations")
 def list_rulesets(request: Request, caller: StatelessCaller, page: PageQuery) -> dict[str, Any]:
     packs = [load_pack(name) for name in available()]
@@ -25,7 +25,7 @@ def list_rulesets(request: Request, caller: StatelessCaller, page: PageQuery) ->
     return sliced(request, summaries, page.offset, page.limit)
 
 
-@router.get("/v1/rulesets/{ruleset_id}", response_model=Pack, responses=responses(401, 403, 404, 429, 500),
+@router.get("/{ruleset_id}", response_model=Pack, responses=responses(401, 403, 404, 429, 500),
             summary="One rule pack: every rule with its kind, parameters and citation")
 def get_ruleset(request: Request, caller: StatelessCaller, ruleset_id: str) -> Pack:
     return packaged_pack(request, ruleset_id)

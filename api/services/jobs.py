@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from fastapi import HTTPException
+from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, case, delete, event, func, select, text, update
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,6 +74,7 @@ from api.logs import LOGGER
 from api.parsing import Reader
 from api.registry import models, repository
 from api.registry.db import begin_write
+from api.schemas.jobs import JobPublic
 from orgmodel.errors import RosterInputError
 from orgmodel.input import normalize, readers
 from orgmodel.input.readers.json_yaml import read_json, read_yaml
@@ -777,6 +779,14 @@ def check_params(read: Reader, name: str, pack_id: str, as_of: dt.date | None, s
 
 def import_params(read: Reader, name: str, region_id: str, actor: str) -> dict[str, Any]:
     return {"reader": reader_name(read), "name": name, "region": region_id, "actor": actor}
+
+
+def accepted(job_id: str, kind: str) -> JSONResponse:
+    """The 202 of a request that became a job: its status now, and where to poll."""
+    queued = JobPublic(id=job_id, kind=kind, status="queued", step="queued", progress=0.0,
+                       created_at=dt.datetime.now(dt.UTC), finished_at=None)
+    return JSONResponse(queued.model_dump(mode="json"), status_code=202,
+                        headers={"Location": f"/v1/jobs/{job_id}", "Retry-After": "2"})
 
 
 def store_upload(read: Reader, data: bytes, name: str, sessions: Callable[[], Session], region_id: str, actor: str,

@@ -167,18 +167,25 @@ def _current_group(session: Session, region_id: str) -> tuple[Any, list[Any]]:
     return group, members
 
 
+def _claim_version(session: Session, table: Any, where: Any, kind: str, key: str, old: Any, expected_version: int,
+                   now: dt.datetime) -> None:
+    """An edit goes on only if `expected_version` is still current (0: none stored): the stored
+    version is superseded under that condition, so of two writers of one version one wins."""
+    if old is None:
+        if expected_version != 0:
+            raise repo.StaleVersion(kind, key, expected_version, None)
+        return
+    repo._supersede_version(session, table, where, kind, key, expected_version, int(old["version"]), now)
+
+
 def _replace_group(session: Session, region_id: str, group: tuple[str | None, list[dict[str, Any]]] | None,
                    stamp: dict[str, Any], expected_version: int | None = None) -> int:
     """The region's group replaced (or removed when `group` is None); its new version (0: none)."""
     g, m = models.LeadershipGroup, models.LeadershipMember
     old, old_members = _current_group(session, region_id)
     if expected_version is not None:  # an edit: only the writer whose version is still current goes on
-        current = 0 if old is None else int(old["version"])
-        if old is None and expected_version != 0:
-            raise repo.StaleVersion("leadership group", region_id, expected_version, None)
-        if old is not None:
-            repo._supersede_version(session, g, g.region_id == region_id, "leadership group", region_id,
-                                    expected_version, current, stamp["recorded_at"])
+        _claim_version(session, g, g.region_id == region_id, "leadership group", region_id, old, expected_version,
+                       stamp["recorded_at"])
     else:
         same = (old is None and group is None) or (
             old is not None and group is not None and old["name"] == group[0]
@@ -211,12 +218,8 @@ def _replace_facilities(session: Session, community_id: str, region_id: str, fac
     fl, f = models.FacilityList, models.Facility
     old, old_rows = _current_facilities(session, community_id)
     if expected_version is not None:
-        current = 0 if old is None else int(old["version"])
-        if old is None and expected_version != 0:
-            raise repo.StaleVersion("facilities", community_id, expected_version, None)
-        if old is not None:
-            repo._supersede_version(session, fl, fl.community_id == community_id, "facilities", community_id,
-                                    expected_version, current, stamp["recorded_at"])
+        _claim_version(session, fl, fl.community_id == community_id, "facilities", community_id, old, expected_version,
+                       stamp["recorded_at"])
     elif _same_facilities(old, old_rows, facilities, region_id):
         return 0 if old is None else int(old["version"])
     now = stamp["recorded_at"]

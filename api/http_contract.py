@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import idempotency
 from api.errors import PROBLEM_BASE, PROBLEM_CODES, ProblemError, RequestInputError
+from api.openapi_steps import add_openapi_step
 from orgmodel.errors import InputError
 
 T = TypeVar("T")
@@ -218,13 +219,9 @@ def _document_headers(path: str, method: str, operation: dict[str, Any], creates
 
 def contract_openapi(app: FastAPI, idempotent: Callable[[str, str], bool], creates_etag: set[str],
                      job_result_schemas: Sequence[str]) -> None:
-    """Complete the OpenAPI document of `app` (wraps `app.openapi`, as api.main's other steps do)."""
-    build = app.openapi
+    """Complete the OpenAPI document of `app` (a step of `api.openapi_steps`)."""
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
+    def step(schema: dict[str, Any]) -> None:
         components = schema.setdefault("components", {})
         components.setdefault("headers", {}).update(HEADERS)
         for path, operations in schema.get("paths", {}).items():
@@ -247,10 +244,8 @@ def contract_openapi(app: FastAPI, idempotent: Callable[[str, str], bool], creat
                 "(kind `import`) the summary of what was stored")
             result["responses"]["200"]["content"] = {"application/json": {"schema": {
                 "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in job_result_schemas]}}}
-        app.openapi_schema = schema
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    add_openapi_step(app, step)
 
 
 def operation_id(route: APIRoute) -> str:

@@ -17,6 +17,7 @@ from api import http_contract, logs, pages, parsing, rate_limits
 from api.access import KeyCache
 from api.errors import Problem, install, responses
 from api.middleware import ServiceHeaders
+from api.openapi_steps import add_openapi_step
 from api.registry import db
 from api.routers import (
     appointments,
@@ -98,38 +99,25 @@ def app_from_environment() -> FastAPI:
 
 def _declare_security(app: FastAPI) -> None:
     """Say in the OpenAPI document how a key is sent (routes check it themselves, see api.access)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
+    def step(schema: dict[str, Any]) -> None:
         schema.setdefault("components", {})["securitySchemes"] = {
             "apiKey": {"type": "http", "scheme": "bearer", "description": "an API key made by `orgmodel keys create`"}}
         schema["security"] = [{"apiKey": []}]
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    add_openapi_step(app, step)
 
 
 def _publish_schemas(app: FastAPI, models: list[type[Problem] | type[RosterDocument]]) -> None:
     """Add models that routes name only by `$ref` (problem documents, the check's body) to the schema."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
+    def step(schema: dict[str, Any]) -> None:
         _, definitions = models_json_schema([(m, "validation") for m in models],
                                             ref_template="#/components/schemas/{model}")
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name, definition in definitions.get("$defs", {}).items():
             components.setdefault(name, definition)
         _validation_errors_are_problems(schema)
-        app.openapi_schema = schema
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    add_openapi_step(app, step)
 
 
 def _validation_errors_are_problems(schema: dict[str, Any]) -> None:

@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException
 
 from api.errors import PROBLEM_MEDIA_TYPE
 from api.logs import LOGGER
+from api.openapi_steps import add_openapi_step
 from api.settings import Settings
 
 STORE_RETRY_SECONDS = 2  # after a failure the store is not asked again for this long (503 at once)
@@ -238,17 +239,7 @@ RETRY_AFTER: dict[str, Any] = {"description": "Seconds to wait before trying aga
 
 def declare_headers(app: FastAPI) -> None:
     """Put the headers below into the app's OpenAPI document, after whatever else builds it."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        document_headers(schema)
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    add_openapi_step(app, document_headers)
 
 
 def document_headers(schema: dict[str, Any]) -> None:

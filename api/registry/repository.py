@@ -834,6 +834,7 @@ def _current_rows(session: Session, model: Any, column: Any, ids: Iterable[Any])
 
 
 _COMMUNITY_FIELDS = ("id", "region_id", "name", "kind", "households", "population", "pilot", "office_activity_yuan")
+_COMMUNITY_RECORD = ("name", "kind", "households", "population", "office_activity_yuan")  # as the roster has them
 _KEPT_FIELDS = ("full_time", "end")  # an appointment whose only differences are these is a new version of the same one
 
 
@@ -946,48 +947,46 @@ def _text_errors(column: str, value: str, cap: int, community: str | None) -> li
         ([hygiene.text_too_long(len(value), cap, column=column, community_id=community)] if len(value) > cap else [])
 
 
-def _store_communities(session: Session, communities: list[dict[str, Any]], existing: dict[str, Any],
-                       stamp: dict[str, Any]) -> None:
-    c = models.Community
+def _store_versions(session: Session, model: Any, versions: Iterable[tuple[Mapping[str, Any] | None, dict[str, Any]]],
+                    stamp: dict[str, Any]) -> tuple[int, int]:
+    """Each record (its stored row or None, its values now) as its next version: an unchanged one
+    is left, a changed one superseded and stored again as version + 1, a new one stored as
+    version 1. Returns how many were new and how many changed."""
     rows, changed = [], []
-    for record in communities:
-        values = {"id": record["id"], "region_id": record["region"], "name": record["name"], "kind": record["kind"],
-                  "households": record["households"], "population": record["population"], "pilot": bool(record["pilot"]),
-                  "office_activity_yuan": record["office_activity_yuan"]}
-        old = existing.get(record["id"])
-        if old is not None and {f: old[f] for f in _COMMUNITY_FIELDS} == values:
+    for old, values in versions:
+        if old is not None and {f: old[f] for f in values} == values:
             continue
         if old is not None:
             changed.append(old["key"])
         rows.append({**values, "version": 1 if old is None else old["version"] + 1, **stamp})
-    _supersede_where(session, c, c.key, changed, stamp["recorded_at"])
+    _supersede_where(session, model, model.key, changed, stamp["recorded_at"])
     if rows:
-        _insert_many(session, c, rows)
+        _insert_many(session, model, rows)
+    return len(rows) - len(changed), len(changed)
+
+
+def _store_communities(session: Session, communities: list[dict[str, Any]], existing: dict[str, Any],
+                       stamp: dict[str, Any]) -> None:
+    versions = [(existing.get(record["id"]), {f: record[f] for f in _COMMUNITY_RECORD} | {
+        "id": record["id"], "region_id": record["region"], "pilot": bool(record["pilot"])}) for record in communities]
+    _store_versions(session, models.Community, versions, stamp)
 
 
 def _store_people(session: Session, region_id: str, roster: Roster, existing: Mapping[str, Any], secret: bytes,
                   stamp: dict[str, Any]) -> tuple[int, int, dict[str, str]]:
     """The roster's people as the region's; also each one's public id (kept from the stored
     person, made for a new one)."""
-    p = models.Person
     homes = dict(roster.appointments.select("person", "community").unique("person", keep="first", maintain_order=True)
                  .iter_rows())
-    rows, changed, public_of = [], [], {}
+    versions, public_of = [], {}
     for record in _records(roster.people):
         old = existing.get(record["person"])
         public = old["public_id"] if old is not None and old["public_id"] else identity.public_id(record["person"], secret)
         public_of[record["person"]] = public
-        values = {"scope": region_id, "person_id": record["person"], "public_id": public,
-                  "home_community": homes.get(record["person"]), **{f: record[f] for f in _PERSON_FIELDS}}
-        if old is not None and {f: old[f] for f in values} == values:
-            continue
-        if old is not None:
-            changed.append(old["key"])
-        rows.append({**values, "version": 1 if old is None else old["version"] + 1, **stamp})
-    _supersede_where(session, p, p.key, changed, stamp["recorded_at"])
-    if rows:
-        _insert_many(session, p, rows)
-    return len(rows) - len(changed), len(changed), public_of
+        versions.append((old, {"scope": region_id, "person_id": record["person"], "public_id": public,
+                               "home_community": homes.get(record["person"]), **{f: record[f] for f in _PERSON_FIELDS}}))
+    added, changed = _store_versions(session, models.Person, versions, stamp)
+    return added, changed, public_of
 
 
 def _stored_people(session: Session, region_id: str) -> dict[str, Any]:

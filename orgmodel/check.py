@@ -8,9 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -49,19 +48,10 @@ def _crash(rule_id: str, exc: Exception) -> pl.DataFrame:
 PARALLEL_FROM = 100_000  # appointments: below, the rules run one after another (a thread costs more than it saves)
 
 
-@contextmanager
-def _rule_runner(roster: Roster) -> Iterator[Callable[[Callable[[int], pl.DataFrame], range], Iterator[pl.DataFrame]]]:
-    """How the rules run: side by side on a national roster, where each rule is many polars
-    calls that leave the GIL (the results come back in the pack's order, so the findings are
-    the same); one after another on a small one."""
-    if roster.appointments.height < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        yield lambda fn, items: map(fn, items)
-        return
-    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-    try:
-        yield pool.map
-    finally:
-        pool.shutdown(cancel_futures=True)
+def _rule_threads(roster: Roster) -> int:
+    """Side by side on a national roster, where each rule is many polars calls that leave the
+    GIL; one after another on a small one."""
+    return (os.cpu_count() or 1) if roster.appointments.height >= PARALLEL_FROM else 1
 
 
 def run_rules(roster: Roster, pack: Pack, as_of: dt.date, progress: Progress | None = None) -> pl.DataFrame:
@@ -78,12 +68,15 @@ def run_rules(roster: Roster, pack: Pack, as_of: dt.date, progress: Progress | N
             rule_id=pl.lit(rule.id), citation=pl.lit(rule.citation), rule_order=pl.lit(order, pl.Int32))
 
     parts = []
-    with _rule_runner(roster) as run:
-        results = run(evaluate, range(len(pack.rules)))
+    pool = ThreadPoolExecutor(max_workers=_rule_threads(roster))
+    try:
+        results = pool.map(evaluate, range(len(pack.rules)))  # in the pack's order, so the findings are the same
         for order, rule in enumerate(pack.rules):
             if progress:  # may raise (a cancelled job): the rules not yet begun are dropped
                 progress(f"{rule.id} {rule.title}", order, len(pack.rules))
             parts.append(next(results))
+    finally:
+        pool.shutdown(cancel_futures=True)
     if progress:
         progress("", len(pack.rules), len(pack.rules))
     everything = pl.concat(parts) if parts else pl.DataFrame(schema=FINDING_SCHEMA)

@@ -142,7 +142,8 @@ MIGRATION_LOCK = 7_301_946_188  # a PostgreSQL advisory lock key: "orgmodel migr
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or migrate the schema (idempotent: run at every start). On PostgreSQL, instances
     that start together take turns (an advisory lock): the first migrates, the others find the
-    schema current. SQLite's file lock already serialises them."""
+    schema current. On SQLite the whole run is one write transaction (migrations/env.py), so
+    they queue for the file lock the same way."""
     if engine.dialect.name != "postgresql":
         command.upgrade(alembic_config(engine), revision)
         return

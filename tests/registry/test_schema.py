@@ -60,3 +60,18 @@ def test_instances_that_start_together_migrate_once(engine: Engine):
     failures = [err for process in starts if (err := process.communicate(timeout=120)[1]) and process.returncode]
     assert failures == []
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_a_sqlite_migration_is_one_transaction(tmp_path):
+    """The whole run commits once, so a second instance that starts meanwhile waits for the file
+    lock and then finds the schema current, never a half-migrated one (alembic alone commits each
+    SQLite step on its own: a race that CI once lost as "table registry_settings already exists")."""
+    from sqlalchemy import event
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+    commits: list[str] = []
+    event.listen(engine, "commit", lambda connection: commits.append("commit"))
+    db.upgrade(engine)
+    assert commits == ["commit"]
+    assert "registry_settings" in inspect(engine).get_table_names()
+    engine.dispose()

@@ -18,13 +18,13 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         engine = make_engine(config.get_main_option("sqlalchemy.url") or os.environ.get("ORGMODEL_DATABASE_URL", DEFAULT_URL))
-    # On SQLite the migration starts as a write transaction, so that processes starting together
-    # queue for the file lock instead of failing with "database is locked" (see db.py).
-    with engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as connection:
+    # One write transaction for the whole run, begun before alembic reads the version: processes
+    # starting together queue for SQLite's file lock, and the one that follows finds the schema
+    # current. (Left to itself, alembic commits each SQLite migration on its own, so a second
+    # process could read the version between two steps and run a step the first one then repeats.)
+    with engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as connection, connection.begin():
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        context.run_migrations()
 
 
 if context.is_offline_mode():

@@ -694,12 +694,13 @@ def _title_readings(raw: RawRoster) -> dict[str | None, list[dict[str, object]]]
     if not read_through:
         return {}
     frame = table.frame.select(
-        pl.col("role").cast(pl.String),
+        "role",
         (pl.col(SHEET) if SHEET in table.frame.columns else pl.lit(table.sheet, pl.String)).alias("sheet"),
-        (pl.col("unit").cast(pl.String) if "unit" in table.frame.columns else pl.lit(None, pl.String)).alias("unit"),
-    ).filter(pl.col("role").is_in(read_through))
+        (pl.col("unit") if "unit" in table.frame.columns else pl.lit(None, pl.String)).alias("unit"),
+    ).filter(pl.col("role").is_in(read_through))  # the few rows first, then their spellings
+    counts = frame.group_by("sheet", "role", "unit").len().with_columns(pl.col("role", "unit").cast(pl.String))
     tally: dict[str | None, dict[tuple[str, tuple[str, ...]], int]] = {}
-    for sheet, role, unit, rows in frame.group_by("sheet", "role", "unit").len().iter_rows():
+    for sheet, role, unit, rows in counts.iter_rows():
         posts = vocabulary.parse_post(unit or None, role)
         if not isinstance(posts, str):
             key = (role, tuple(f"{p.unit}.{p.role}" for p in posts))

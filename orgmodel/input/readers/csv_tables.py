@@ -162,10 +162,23 @@ def _data_rows(frame: pl.DataFrame, lead: str | None) -> pl.DataFrame:
     return frame.filter(keep)
 
 
-def _stripped(cell: pl.Expr) -> pl.Expr:
-    """Text without surrounding spaces, blank as null."""
-    text = cell.str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text)
+def _blank_as_null(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Stripped cells that are left empty (only spaces were written) become null. Such cells are
+    rare: a quick look finds the columns that have one, and only those are rewritten."""
+    if not columns:
+        return frame
+    empty = frame.select((pl.col(c).str.len_bytes() == 0).any() for c in columns).row(0)
+    blank = [c for c, found in zip(columns, empty, strict=True) if found]
+    return frame.with_columns(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in blank) if blank else frame
+
+
+def _blank_rows(frame: pl.DataFrame, cells: list[str]) -> pl.Series | None:
+    """Mask of the rows with a cell filled, or None when every row has one (a column without a
+    null says so at once: polars counts nulls as it reads)."""
+    if not cells or any(frame[c].null_count() == 0 for c in cells):
+        return None
+    filled = frame.select(pl.any_horizontal(pl.col(cells).is_not_null()))[:, 0]
+    return None if filled.all() else filled
 
 
 def read_table(table: str, data: bytes | Path, file: str, readings: list[Reading] | None = None) -> RawTable:
@@ -179,13 +192,12 @@ def read_table(table: str, data: bytes | Path, file: str, readings: list[Reading
     frame = frame.with_row_index(ROW, offset=header.line + 2)
     frame = _data_rows(frame, header.lead)
     frame = frame.select(
-        *[(pl.col(source_of[h]) if c in INTERPRETED else _stripped(pl.col(source_of[h]))).alias(c)
+        *[(pl.col(source_of[h]) if c in INTERPRETED else pl.col(source_of[h]).str.strip_chars()).alias(c)
           for c, h in headers.items()], pl.col(ROW).cast(pl.Int64), pl.lit(None, pl.String).alias(PATH))
-    cells = [c for c in frame.columns if c not in (ROW, PATH)]
-    if cells:
-        filled = frame.select(pl.any_horizontal(pl.col(cells).is_not_null()))[:, 0]
-        if not filled.all():  # blank rows are rare: a province's file is not copied to drop none
-            frame = frame.filter(filled)
+    frame = _blank_as_null(frame, [c for c in headers if c not in INTERPRETED])
+    filled = _blank_rows(frame, [c for c in frame.columns if c not in (ROW, PATH)])
+    if filled is not None:  # blank rows are rare: a province's file is not copied to drop none
+        frame = frame.filter(filled)
     found = tuple(str(h) for h in header.cells if str(h).strip())
     if readings is not None:
         used = set(headers.values())

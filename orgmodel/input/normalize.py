@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -658,16 +659,22 @@ def normalize(raw: RawRoster) -> Normalized:
     raw = office_layout.complete(raw)
     regions = _regions(raw, errors)
     communities = _communities(raw, regions, errors)
-    people, person_index = _people(raw, errors)
-    appointments, notices = _appointments(raw, communities, person_index, errors)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        # the per-community tables (a province's facilities are a million rows) are read on a
+        # second thread while this one reads the people and posts: polars leaves the GIL
+        others = side.submit(lambda: {
+            "units": _units(raw, communities, errors), "relations": _relations(raw, communities, errors),
+            "tasks": _tasks(raw, communities, errors), "facilities": _facilities(raw, communities, errors),
+            "leadership": _leadership(raw, regions, errors)})
+        people, person_index = _people(raw, errors)
+        appointments, notices = _appointments(raw, communities, person_index, errors)
+        tables = others.result()
     if communities.is_empty() and not errors.items:
         errors.add(input_error("no_communities", file=raw.source))
     app_table = raw.tables.get("appointments")
     roster = Roster(
         communities=communities, appointments=appointments.select(list(SCHEMAS["appointments"])), people=people,
-        regions=regions, units=_units(raw, communities, errors), relations=_relations(raw, communities, errors),
-        tasks=_tasks(raw, communities, errors), facilities=_facilities(raw, communities, errors),
-        leadership=_leadership(raw, regions, errors), has_facilities="facilities" in raw.tables,
+        regions=regions, **tables, has_facilities="facilities" in raw.tables,
         notices=pl.concat([_column_mappings(raw), notices]),
         id_numbers=app_table is not None and app_table.id_numbers,
     )

@@ -298,3 +298,25 @@ def test_check_with_the_cn_law_pack() -> None:
     result = check_json(HONGQIAO, "--rules", "cn-law")
     assert result.exit_code in (0, 1)
     assert json.loads(result.stdout)["ruleset"]["id"] == "cn-law"
+
+
+# --- as a program -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_the_program_ends_with_every_byte_of_its_report_written(fmt: str, tmp_path: Path) -> None:
+    """Run as a program, `check` ends the process without freeing the roster (cli._end): what it
+    printed to a pipe and wrote to a file is whole, and the exit code is the check's."""
+    import subprocess
+    import sys
+
+    in_process = run("check", EXAMPLES / "chongchuan", "--format", fmt, "--as-of", AS_OF)
+    piped = subprocess.run([sys.executable, "-m", "orgmodel.cli", "check", str(EXAMPLES / "chongchuan"),
+                            "--format", fmt, "--as-of", AS_OF], capture_output=True, check=False)
+    assert (piped.returncode, in_process.exit_code) == (1, 1)
+    assert piped.stdout.decode() == in_process.stdout
+    written = tmp_path / f"report.{fmt}"
+    to_file = subprocess.run([sys.executable, "-m", "orgmodel.cli", "check", str(EXAMPLES / "chongchuan"),
+                              "--format", fmt, "--as-of", AS_OF, "--output", str(written)], check=False)
+    assert to_file.returncode == 1
+    assert written.read_text(encoding="utf-8") == in_process.stdout

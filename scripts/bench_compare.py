@@ -5,6 +5,10 @@
         before=/tmp/before:/tmp/bench-before/synthetic-100000-1 \\
         now=.:/tmp/orgmodel-bench/synthetic-100000-1 [--rules FILE]
 
+A run may name its own pack file after its data (NAME=TREE:DATA:RULES), as when today's code
+checks yesterday's data with yesterday's pack, which tells a change in the code from one in
+the data.
+
 Each NAME=TREE:DATA runs `python -m orgmodel.cli check DATA --format json --output F` with TREE
 as its working directory (so TREE's orgmodel is the one imported), one run of each in turn, so
 that a shared, noisy machine slows them alike. DATA is a folder made by
@@ -38,7 +42,7 @@ def _run(tree: Path, data: Path, output: Path, rules: str | None) -> tuple[float
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("runs", nargs="+", metavar="NAME=TREE:DATA")
+    parser.add_argument("runs", nargs="+", metavar="NAME=TREE:DATA[:RULES]")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rules", help="a pack file every tree checks with (default: each tree's nantong)")
     args = parser.parse_args(argv)
@@ -46,18 +50,19 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.runs:
         name, _, place = spec.partition("=")
         tree, _, data = place.partition(":")
-        runs.append((name, Path(tree).resolve(), Path(data).resolve()))
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in runs}
+        data, _, rules = data.partition(":")
+        runs.append((name, Path(tree).resolve(), Path(data).resolve(), str(Path(rules).resolve()) if rules else args.rules))
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name, *_ in runs}
     out = Path(tempfile.mkdtemp())
     for i in range(args.repeat):
-        for name, tree, data in runs:
-            wall, cpu = _run(tree, data, out / f"{name}.json", args.rules)
+        for name, tree, data, rules in runs:
+            wall, cpu = _run(tree, data, out / f"{name}.json", rules)
             times[name].append((wall, cpu))
             print(f"run {i + 1} {name}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
     first = runs[0][0]
     base_wall = statistics.median(w for w, _ in times[first])
     base_cpu = statistics.median(c for _, c in times[first])
-    for name, _, _ in runs:
+    for name, *_ in runs:
         wall = statistics.median(w for w, _ in times[name])
         cpu = statistics.median(c for _, c in times[name])
         print(f"{name:>12}: median {wall:.2f} s wall ({wall / base_wall:.2f}×), {cpu:.2f} s CPU ({cpu / base_cpu:.2f}×)")

@@ -700,11 +700,13 @@ def _title_readings(raw: RawRoster) -> dict[str | None, list[dict[str, object]]]
     read_through = [t for t, parts in spelled.items() if len(parts) > 1 or any(p.unit is not None for p in parts)]
     if not read_through:
         return {}
-    frame = table.frame.select(
+    read = _map_text(table.frame["role"], dict.fromkeys(read_through, True), pl.Boolean()).fill_null(False)
+    columns = [c for c in ("role", SHEET, "unit") if c in table.frame.columns]
+    frame = table.frame.select(columns).filter(read).select(  # the few rows first
         "role",
         (pl.col(SHEET) if SHEET in table.frame.columns else pl.lit(table.sheet, pl.String)).alias("sheet"),
         (pl.col("unit") if "unit" in table.frame.columns else pl.lit(None, pl.String)).alias("unit"),
-    ).filter(pl.col("role").is_in(read_through))  # the few rows first, then their spellings
+    )
     counts = frame.group_by("sheet", "role", "unit").len().with_columns(pl.col("role", "unit").cast(pl.String))
     tally: dict[str | None, dict[tuple[str, tuple[str, ...]], int]] = {}
     for sheet, role, unit, rows in counts.iter_rows():

@@ -303,7 +303,7 @@ def test_check_with_the_cn_law_pack() -> None:
 # --- as a program -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["json", "table"])
+@pytest.mark.parametrize("fmt", ["json", "table", "csv", "html"])
 def test_the_program_ends_with_every_byte_of_its_report_written(fmt: str, tmp_path: Path) -> None:
     """Run as a program, `check` ends the process without freeing the roster (cli._end): what it
     printed to a pipe and wrote to a file is whole, and the exit code is the check's."""
@@ -314,9 +314,9 @@ def test_the_program_ends_with_every_byte_of_its_report_written(fmt: str, tmp_pa
     piped = subprocess.run([sys.executable, "-m", "orgmodel.cli", "check", str(EXAMPLES / "chongchuan"),
                             "--format", fmt, "--as-of", AS_OF], capture_output=True, check=False)
     assert (piped.returncode, in_process.exit_code) == (1, 1)
-    assert piped.stdout.decode() == in_process.stdout
+    assert piped.stdout == in_process.stdout_bytes
     written = tmp_path / f"report.{fmt}"
     to_file = subprocess.run([sys.executable, "-m", "orgmodel.cli", "check", str(EXAMPLES / "chongchuan"),
                               "--format", fmt, "--as-of", AS_OF, "--output", str(written)], check=False)
     assert to_file.returncode == 1
-    assert written.read_text(encoding="utf-8") == in_process.stdout
+    assert written.read_bytes() == in_process.stdout_bytes

@@ -169,7 +169,7 @@ def _blank_as_null(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         return frame
     empty = frame.select((pl.col(c).str.len_bytes() == 0).any() for c in columns).row(0)
     blank = [c for c, found in zip(columns, empty, strict=True) if found]
-    return frame.with_columns(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in blank) if blank else frame
+    return frame.with_columns(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in blank)
 
 
 def _blank_rows(frame: pl.DataFrame, cells: list[str]) -> pl.Series | None:
